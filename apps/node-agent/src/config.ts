@@ -1,0 +1,59 @@
+import os from 'node:os';
+import path from 'node:path';
+import { z } from 'zod';
+
+/** The agent's configuration from the environment (the only reader of process.env). */
+const Env = z.object({
+  SLUICE_NODE_NAME: z
+    .string()
+    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'SLUICE_NODE_NAME: letters, digits, dot, dash, underscore')
+    .optional(),
+  SLUICE_SCHEDULER_URL: z.string().regex(/^wss?:\/\//, 'SLUICE_SCHEDULER_URL must be a ws:// or wss:// URL'),
+  SLUICE_AGENT_SECRET: z.string().min(32, 'SLUICE_AGENT_SECRET must be at least 32 characters'),
+  SLUICE_SIM_GPUS: z.string().optional(),
+  SLUICE_DATA_DIR: z.string().default('./var'),
+  SLUICE_AGENT_STATE_DIR: z.string().optional(),
+  SLUICE_PYTHON_ENV: z.string().optional(),
+  SLUICE_SESSION_HOST: z.string().default('127.0.0.1'),
+  SLUICE_STOP_WORKLOADS_ON_EXIT: z.enum(['true', 'false']).default('true'),
+  SLUICE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  PATH: z.string().default('/usr/local/bin:/usr/bin:/bin'),
+});
+
+export interface AgentConfig {
+  nodeName: string;
+  schedulerUrl: string;
+  secret: string;
+  simGpus: string | undefined;
+  stateDir: string;
+  /** A Python environment whose bin/ holds jupyter-lab. */
+  pythonEnv: string;
+  sessionHost: string;
+  stopWorkloadsOnExit: boolean;
+  logLevel: z.infer<typeof Env>['SLUICE_LOG_LEVEL'];
+  /** PATH given to workloads (the python env's bin is put first for sessions). */
+  path: string;
+}
+
+const repoRoot = path.resolve(import.meta.dirname, '../../..');
+
+export function loadConfig(env: NodeJS.ProcessEnv): AgentConfig {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid agent configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  }
+  const e = parsed.data;
+  const nodeName = e.SLUICE_NODE_NAME ?? os.hostname().split('.')[0] ?? 'node';
+  return {
+    nodeName,
+    schedulerUrl: e.SLUICE_SCHEDULER_URL,
+    secret: e.SLUICE_AGENT_SECRET,
+    simGpus: e.SLUICE_SIM_GPUS,
+    stateDir: path.resolve(e.SLUICE_AGENT_STATE_DIR ?? path.join(e.SLUICE_DATA_DIR, 'nodes', nodeName)),
+    pythonEnv: path.resolve(e.SLUICE_PYTHON_ENV ?? path.join(repoRoot, '.runtime/python')),
+    sessionHost: e.SLUICE_SESSION_HOST,
+    stopWorkloadsOnExit: e.SLUICE_STOP_WORKLOADS_ON_EXIT === 'true',
+    logLevel: e.SLUICE_LOG_LEVEL,
+    path: e.PATH,
+  };
+}

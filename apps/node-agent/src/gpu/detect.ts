@@ -1,0 +1,60 @@
+import type { GpuInfo } from '@sluice/contracts';
+import { findNvidiaSmi, NvidiaSmiProvider } from './nvidia-smi-provider';
+import { SimulatedGpuProvider } from './simulated-provider';
+import type { GpuInventoryProvider } from './types';
+
+export const DEFAULT_SIM_SPEC = '4xH100-80GB';
+
+export interface DetectGpuProviderOptions {
+  nodeName: string;
+  /** Spec for the simulated fallback; validated even when nvidia-smi answers. */
+  simSpec?: string;
+  /** nvidia-smi to use; undefined = search PATH (findNvidiaSmi), null = do not use nvidia-smi. */
+  nvidiaSmiPath?: string | null;
+  /** PATH to search when nvidiaSmiPath is undefined; defaults to the process's. */
+  pathEnv?: string;
+  /** Where to look when PATH has none; defaults to findNvidiaSmi's (/usr/bin/nvidia-smi). */
+  fallbacks?: readonly string[];
+  timeoutMs?: number;
+}
+
+export interface DetectedGpuProvider {
+  provider: GpuInventoryProvider;
+  /** The inventory read while deciding, so boot does not ask nvidia-smi twice. */
+  gpus: GpuInfo[];
+  /** One line for the agent log saying what was chosen and why. */
+  description: string;
+}
+
+/**
+ * nvidia-smi when it is found and answers; otherwise simulated GPUs from simSpec. A node
+ * whose driver fails falls back too, and the description says so loudly, because it then
+ * advertises GPUs it does not have.
+ */
+export async function detectGpuProvider(opts: DetectGpuProviderOptions): Promise<DetectedGpuProvider> {
+  const simSpec = opts.simSpec ?? DEFAULT_SIM_SPEC;
+  const simulated = new SimulatedGpuProvider(opts.nodeName, simSpec);
+  const path = opts.nvidiaSmiPath === undefined ? findNvidiaSmi(opts.pathEnv ?? process.env.PATH, opts.fallbacks) : opts.nvidiaSmiPath;
+
+  let why: string;
+  if (path === null) {
+    why = opts.nvidiaSmiPath === null ? 'nvidia-smi disabled by configuration' : 'no nvidia-smi on PATH';
+  } else {
+    const real = new NvidiaSmiProvider(path, opts.timeoutMs);
+    try {
+      const gpus = await real.list();
+      return { provider: real, gpus, description: `GPUs from nvidia-smi (${path}): ${summarize(gpus)}` };
+    } catch (err) {
+      why = `nvidia-smi did not answer: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+  const gpus = await simulated.list();
+  return { provider: simulated, gpus, description: `SIMULATED GPUs "${simSpec}" (${summarize(gpus)}) because ${why}` };
+}
+
+function summarize(gpus: GpuInfo[]): string {
+  if (gpus.length === 0) return 'no GPUs';
+  const counts = new Map<string, number>();
+  for (const g of gpus) counts.set(g.model, (counts.get(g.model) ?? 0) + 1);
+  return [...counts].map(([model, n]) => `${n}× ${model}`).join(', ');
+}

@@ -1,0 +1,65 @@
+import { mkdir } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import type { SessionSpec } from '@sluice/contracts';
+
+/** A free TCP port on `host`, chosen by the kernel. */
+export function freePort(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, host, () => {
+      const addr = srv.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export interface JupyterLaunch {
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  port: number;
+  /** True for the line Jupyter prints once it listens: the readiness event. */
+  isReadyLine(line: string): boolean;
+}
+
+/**
+ * The JupyterLab server for a session: listens on loopback (or the configured session
+ * host) on a free port, under the portal's base URL, with its own token. The token goes
+ * through the environment, never argv, so other users cannot read it from `ps`.
+ */
+export async function jupyterLaunch(opts: { session: SessionSpec; pythonEnv: string; host: string; workDir: string }): Promise<JupyterLaunch> {
+  const port = await freePort(opts.host);
+  const jupyterDir = path.join(opts.workDir, '.jupyter');
+  await mkdir(path.join(jupyterDir, 'runtime'), { recursive: true });
+  return {
+    file: path.join(opts.pythonEnv, 'bin', 'jupyter-lab'),
+    args: [
+      '--no-browser',
+      `--ServerApp.ip=${opts.host}`,
+      `--ServerApp.port=${port}`,
+      '--ServerApp.port_retries=0',
+      `--ServerApp.base_url=${opts.session.baseUrl}`,
+      `--ServerApp.root_dir=${opts.workDir}`,
+      '--ServerApp.open_browser=False',
+      '--LabApp.news_url=',
+      '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+      '--ServerApp.disable_check_xsrf=False',
+      // Until workloads run as their user's account, an agent running as root starts Jupyter as root.
+      ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
+    ],
+    env: {
+      JUPYTER_TOKEN: opts.session.token,
+      JUPYTER_CONFIG_DIR: jupyterDir,
+      JUPYTER_DATA_DIR: path.join(jupyterDir, 'data'),
+      JUPYTER_RUNTIME_DIR: path.join(jupyterDir, 'runtime'),
+      JUPYTERLAB_SETTINGS_DIR: path.join(jupyterDir, 'lab', 'user-settings'),
+      JUPYTERLAB_WORKSPACES_DIR: path.join(jupyterDir, 'lab', 'workspaces'),
+      PATH: `${path.join(opts.pythonEnv, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+    },
+    port,
+    isReadyLine: (line) => line.includes(`:${port}${opts.session.baseUrl}`),
+  };
+}

@@ -1,0 +1,91 @@
+import { type NodeInventory, SchedulerMessage } from '@sluice/contracts';
+import type { Logger } from 'pino';
+import WebSocket from 'ws';
+import type { Executor } from './executor';
+import type { Outbox } from './outbox';
+
+export interface LinkDeps {
+  url: string;
+  secret: string;
+  log: Logger;
+  outbox: Outbox;
+  executor: Executor;
+  inventory: () => Promise<NodeInventory>;
+}
+
+/** Reconnect delay: exponential back-off with jitter, capped. */
+export const backoffMs = (attempt: number, random: number): number => Math.min(10_000, 250 * 2 ** Math.min(attempt, 6)) * (0.5 + random / 2);
+
+/**
+ * The agent's connection to the scheduler: dial, hello (inventory + what runs here),
+ * wait for the welcome, then heartbeats; on loss, dial again with back-off.
+ */
+export class SchedulerLink {
+  private ws: WebSocket | null = null;
+  private attempt = 0;
+  private heartbeat: NodeJS.Timeout | null = null;
+  private retry: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  constructor(private readonly deps: LinkDeps) {}
+
+  start(): void {
+    void this.dial();
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.retry) clearTimeout(this.retry);
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.ws?.close(1001, 'agent stopping');
+  }
+
+  private async dial(): Promise<void> {
+    const { log, outbox, executor } = this.deps;
+    if (this.closed) return;
+    const inventory = await this.deps.inventory();
+    const ws = new WebSocket(this.deps.url, { headers: { authorization: `Bearer ${this.deps.secret}` }, handshakeTimeout: 10_000 });
+    this.ws = ws;
+    ws.on('open', () => {
+      ws.send(outbox.encode({ type: 'hello', inventory, running: executor.running() }));
+    });
+    ws.on('message', (raw) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(String(raw));
+      } catch {
+        json = undefined;
+      }
+      const parsed = SchedulerMessage.safeParse(json);
+      if (!parsed.success) {
+        log.warn({ issues: parsed.error.issues.slice(0, 3) }, 'invalid message from scheduler; ignored');
+        return;
+      }
+      const msg = parsed.data;
+      switch (msg.type) {
+        case 'welcome':
+          this.attempt = 0;
+          log.info({ node: msg.nodeName }, 'joined the scheduler');
+          outbox.connect((text) => ws.send(text));
+          if (this.heartbeat) clearInterval(this.heartbeat);
+          this.heartbeat = setInterval(() => outbox.send({ type: 'heartbeat', running: executor.running() }), msg.heartbeatSec * 1000);
+          return;
+        case 'launch':
+          void executor.launch(msg.spec);
+          return;
+        case 'stop':
+          executor.stop(msg.jobId, msg.graceSec);
+          return;
+      }
+    });
+    ws.on('close', (code, reason) => {
+      outbox.disconnect();
+      if (this.heartbeat) clearInterval(this.heartbeat);
+      if (this.closed) return;
+      const delay = backoffMs(this.attempt++, Math.random());
+      log.warn({ code, reason: String(reason), retryInMs: Math.round(delay) }, 'scheduler link down');
+      this.retry = setTimeout(() => void this.dial(), delay);
+    });
+    ws.on('error', (err) => log.debug({ err: err.message }, 'scheduler link error'));
+  }
+}

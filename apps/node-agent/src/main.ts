@@ -1,0 +1,55 @@
+import { mkdir } from 'node:fs/promises';
+import { pino } from 'pino';
+import { loadConfig } from './config';
+import { Executor } from './executor';
+import { detectGpuProvider } from './gpu/detect';
+import { readInventory } from './inventory';
+import { SchedulerLink } from './link';
+import { Outbox } from './outbox';
+
+/** Node agent: GPU inventory, executor and the link to the scheduler. */
+async function main(): Promise<void> {
+  const config = loadConfig(process.env);
+  const log = pino({ level: config.logLevel, base: { app: 'node-agent', node: config.nodeName } });
+  await mkdir(config.stateDir, { recursive: true });
+  const gpu = await detectGpuProvider({ nodeName: config.nodeName, simSpec: config.simGpus });
+  log.info(gpu.description);
+  const outbox = new Outbox();
+  const executor = new Executor({
+    send: (m) => outbox.send(m),
+    log,
+    stateDir: config.stateDir,
+    pythonEnv: config.pythonEnv,
+    sessionHost: config.sessionHost,
+    path: config.path,
+  });
+  const link = new SchedulerLink({
+    url: config.schedulerUrl,
+    secret: config.secret,
+    log,
+    outbox,
+    executor,
+    inventory: () => readInventory(config.nodeName, gpu.provider),
+  });
+  link.start();
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal, running: executor.running().length }, 'agent stopping');
+    const backstop = setTimeout(() => process.exit(1), 15_000);
+    backstop.unref();
+    if (config.stopWorkloadsOnExit) await executor.stopAll(5);
+    link.close();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('disconnect', () => void shutdown('parent gone'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,106 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Logger } from 'pino';
+import { LogBatcher } from './log-batcher';
+
+export interface WorkloadSpec {
+  jobId: string;
+  file: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+}
+
+export interface WorkloadEvents {
+  started(pid: number): void;
+  output(data: string): void;
+  /** Every line of output, for watchers such as a session's readiness check. */
+  line?(line: string): void;
+  exited(result: { exitCode: number | null; signal: string | null; stopped: boolean; error?: string }): void;
+}
+
+const killGroup = (pid: number, signal: NodeJS.Signals): void => {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // the group is already gone
+  }
+};
+
+/**
+ * One running command in its own process group. Stop sends SIGTERM to the whole group,
+ * then SIGKILL after the grace period. When the leader exits, stragglers left in the
+ * group are killed too, so nothing outlives its job.
+ */
+export class Workload {
+  private child: ChildProcess | null = null;
+  private stopping = false;
+  private killTimer: NodeJS.Timeout | null = null;
+  private readonly done: Promise<void>;
+  private resolveDone!: () => void;
+
+  constructor(
+    readonly spec: WorkloadSpec,
+    private readonly events: WorkloadEvents,
+    private readonly log: Logger,
+  ) {
+    this.done = new Promise((r) => {
+      this.resolveDone = r;
+    });
+  }
+
+  start(): void {
+    const logs = new LogBatcher((d) => this.events.output(d));
+    let partial = '';
+    const onData = (buf: Buffer) => {
+      const text = buf.toString('utf8');
+      logs.push(text);
+      if (!this.events.line) return;
+      const lines = (partial + text).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) this.events.line(l);
+    };
+    let child: ChildProcess;
+    try {
+      child = spawn(this.spec.file, this.spec.args, { cwd: this.spec.cwd, env: this.spec.env as NodeJS.ProcessEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    } catch (err) {
+      this.finish({ exitCode: null, signal: null, stopped: false, error: String(err) });
+      return;
+    }
+    this.child = child;
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('spawn', () => {
+      if (child.pid !== undefined) this.events.started(child.pid);
+    });
+    child.once('error', (err) => {
+      if (child.pid === undefined) this.finish({ exitCode: null, signal: null, stopped: false, error: err.message });
+    });
+    child.once('exit', () => {
+      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+    });
+    child.once('close', (code, signal) => {
+      logs.flush();
+      this.finish({ exitCode: code, signal, stopped: this.stopping });
+    });
+  }
+
+  stop(graceSec: number): void {
+    const pid = this.child?.pid;
+    if (pid === undefined || this.stopping) return;
+    this.stopping = true;
+    this.log.info({ jobId: this.spec.jobId, graceSec }, 'stopping workload');
+    killGroup(pid, 'SIGTERM');
+    this.killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceSec * 1000);
+  }
+
+  /** Resolves once the workload has exited and reported. */
+  whenDone(): Promise<void> {
+    return this.done;
+  }
+
+  private finish(result: Parameters<WorkloadEvents['exited']>[0]): void {
+    if (this.killTimer) clearTimeout(this.killTimer);
+    this.events.exited(result);
+    this.resolveDone();
+  }
+}

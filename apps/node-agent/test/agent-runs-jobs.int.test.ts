@@ -1,0 +1,85 @@
+import { readFileSync } from 'node:fs';
+import { type Db, jobLogPath } from '@sluice/db';
+import { createTestDb } from '@sluice/db/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { alive, type Daemons, eventually, startDaemons } from './appliance-processes';
+
+let t: Awaited<ReturnType<typeof createTestDb>>;
+let d: Daemons;
+let userId: number;
+
+const jobState = (db: Db, id: number) => db.job.findUniqueOrThrow({ where: { id } });
+const poke = () => fetch(`http://127.0.0.1:${d.schedulerPort}/internal/poke`, { method: 'POST', headers: { authorization: `Bearer ${d.internalSecret}` } });
+const pidOf = async (db: Db, id: number) => {
+  const ev = await db.jobEvent.findFirst({ where: { jobId: id, type: 'RUNNING' } });
+  return ev ? Number(/pid (\d+)/.exec(ev.detail)?.[1]) : null;
+};
+
+beforeAll(async () => {
+  t = await createTestDb();
+  userId = (await t.db.user.create({ data: { username: 'alice', passwordHash: 'x' } })).id;
+  d = await startDaemons({ dataDir: t.dataDir, databaseUrl: t.databaseUrl, gpus: '2xTEST-16GB', nodeName: 'it-node' });
+  await eventually(async () => (await t.db.node.findUnique({ where: { name: 'it-node' } }))?.state === 'UP', 'node to join');
+});
+
+afterAll(async () => {
+  await d?.stop();
+  await t?.cleanup();
+});
+
+describe('scheduler + node agent, real processes', () => {
+  it('registers the node with its simulated GPUs', async () => {
+    const gpus = await t.db.gpu.findMany({ where: { node: { name: 'it-node' } }, orderBy: { index: 'asc' } });
+    expect(gpus.map((g) => [g.index, g.model, g.memoryMiB])).toEqual([
+      [0, 'TEST-16GB', 16384],
+      [1, 'TEST-16GB', 16384],
+    ]);
+  });
+
+  it('runs a job with its GPUs pinned and captures its output and exit code', async () => {
+    const job = await t.db.job.create({ data: { userId, name: 'hello', command: 'echo hello-from-job; echo "gpus=$CUDA_VISIBLE_DEVICES"; echo oops >&2; exit 3', gpus: 1, timeLimitMinutes: 5 } });
+    await poke();
+    const done = await eventually(async () => {
+      const j = await jobState(t.db, job.id);
+      return ['FAILED', 'COMPLETED'].includes(j.state) && j;
+    }, 'job to end');
+    expect(done).toMatchObject({ state: 'FAILED', exitCode: 3, reason: 'NonZeroExit', nodeName: 'it-node' });
+    const [alloc] = await t.db.allocation.findMany({ where: { jobId: job.id } });
+    const log = readFileSync(jobLogPath(t.dataDir, job.id), 'utf8');
+    expect(log).toContain('hello-from-job');
+    expect(log).toContain('oops');
+    expect(log).toContain(`gpus=${alloc?.gpuUuid}`);
+    expect(alloc?.releasedAt).not.toBeNull();
+  });
+
+  it('cancels a running job by stopping its whole process tree', async () => {
+    const job = await t.db.job.create({ data: { userId, name: 'sleeper', command: 'sleep 600 & sleep 600; wait', gpus: 1, timeLimitMinutes: 60 } });
+    await poke();
+    await eventually(async () => (await jobState(t.db, job.id)).state === 'RUNNING', 'job to run');
+    const pid = await eventually(() => pidOf(t.db, job.id), 'pid');
+    expect(alive(pid)).toBe(true);
+    await t.db.job.update({ where: { id: job.id }, data: { stopRequested: 'Cancelled' } });
+    await poke();
+    await eventually(async () => (await jobState(t.db, job.id)).state === 'CANCELLED', 'job to be cancelled', 30_000);
+    expect(alive(pid)).toBe(false);
+  });
+
+  it('starts a Jupyter session that answers only with its token, and stops it', async () => {
+    const job = await t.db.job.create({ data: { userId, name: 'jupyter', kind: 'session', template: 'jupyter', command: 'jupyter-lab', gpus: 1, timeLimitMinutes: 60 } });
+    await poke();
+    const ready = await eventually(async () => {
+      const j = await jobState(t.db, job.id);
+      if (j.state === 'FAILED') throw new Error(readFileSync(jobLogPath(t.dataDir, job.id), 'utf8'));
+      return j.sessionPort ? j : null;
+    }, 'Jupyter to listen', 120_000);
+    const base = `http://${ready.sessionHost}:${ready.sessionPort}/s/${job.id}`;
+    const withToken = await fetch(`${base}/api/status`, { headers: { authorization: `token ${ready.sessionToken}` } });
+    expect(withToken.status).toBe(200);
+    expect(await withToken.json()).toHaveProperty('started');
+    expect((await fetch(`${base}/api/status`)).status).toBe(403);
+    await t.db.job.update({ where: { id: job.id }, data: { stopRequested: 'Cancelled' } });
+    await poke();
+    await eventually(async () => (await jobState(t.db, job.id)).state === 'CANCELLED', 'session to stop', 30_000);
+    await expect(fetch(`${base}/api/status`)).rejects.toThrow();
+  });
+});

@@ -1,0 +1,166 @@
+import type { Db } from '@sluice/db';
+import { DEFAULT_SCHEDULER_CONFIG, runCycle } from '@sluice/scheduler-core';
+import type { Logger } from 'pino';
+import { applyPlan, type Launch } from './applier';
+import type { Clock } from './clock';
+import type { SchedulerMessageBody } from '@sluice/contracts';
+import { failSilentNodes } from './nodes';
+import { takeSnapshot } from './snapshot';
+
+/** Sends to a node's agent; false when that node is not connected. */
+export interface AgentSender {
+  send(node: string, body: SchedulerMessageBody): boolean;
+}
+
+export interface DaemonDeps {
+  db: Db;
+  log: Logger;
+  clock: Clock;
+  gateway: AgentSender;
+  cycleMs: number;
+  nodeTimeoutMs: number;
+  stopGraceSec: number;
+}
+
+/** Seeds the core's RNG from the cycle number, so a logged snapshot replays to the same plan. */
+export const rngForCycle = (cycle: number) => {
+  let s = (cycle * 2654435761) >>> 0 || 1;
+  return {
+    next() {
+      s ^= s << 13;
+      s >>>= 0;
+      s ^= s >>> 17;
+      s ^= s << 5;
+      s >>>= 0;
+      return s / 2 ** 32;
+    },
+  };
+};
+
+/**
+ * The scheduling loop: every cycleMs, or sooner when poked, run one cycle.
+ * Cycles never overlap; a poke during a cycle runs another right after it.
+ */
+export class SchedulerDaemon {
+  private cycle = 0;
+  private running = false;
+  private again = false;
+  private cancelTimer: (() => void) | null = null;
+  private stopped = false;
+  /** When a stop was last sent per job, to resend it now and then but not every cycle. */
+  private readonly stopSentAt = new Map<string, number>();
+
+  constructor(private readonly deps: DaemonDeps) {}
+
+  start(): void {
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.cancelTimer?.();
+  }
+
+  poke = (): void => {
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  };
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.cancelTimer?.();
+    this.cancelTimer = this.deps.clock.setTimer(ms, () => void this.tick());
+  }
+
+  private async tick(): Promise<void> {
+    if (this.running || this.stopped) return;
+    this.running = true;
+    this.again = false;
+    try {
+      await this.runOnce();
+    } catch (err) {
+      this.deps.log.error({ err, cycle: this.cycle }, 'scheduler cycle failed');
+    } finally {
+      this.running = false;
+      this.schedule(this.again ? 0 : this.deps.cycleMs);
+    }
+  }
+
+  /** One cycle: time limits, stops, silent nodes, then plan and apply. */
+  async runOnce(): Promise<void> {
+    const { db, clock, gateway } = this.deps;
+    const cycle = ++this.cycle;
+    const log = this.deps.log.child({ cycle });
+    const now = clock.now();
+    const t0 = performance.now();
+    await this.enforceTimeLimits(now);
+    await this.sendStops(now);
+    const failed = await failSilentNodes(db, new Date(now), this.deps.nodeTimeoutMs);
+    if (failed.length > 0) log.warn({ jobs: failed }, 'jobs failed with their node');
+    const t1 = performance.now();
+    const { snapshot, extras } = await takeSnapshot(db);
+    const t2 = performance.now();
+    const result = runCycle(snapshot, DEFAULT_SCHEDULER_CONFIG, now, rngForCycle(cycle));
+    const t3 = performance.now();
+    const launches = await applyPlan(db, result, extras);
+    const t4 = performance.now();
+    for (const l of launches) this.launch(l, gateway);
+    if (launches.length > 0 || snapshot.pending.length > 0)
+      log.debug(
+        { pending: snapshot.pending.length, started: launches.length, ms: { housekeeping: t1 - t0, snapshot: t2 - t1, core: t3 - t2, apply: t4 - t3 } },
+        'cycle',
+      );
+  }
+
+  /** Sends launches again for jobs placed on a node that reconnected without them. */
+  async relaunch(node: string, jobIds: number[]): Promise<void> {
+    const jobs = await this.deps.db.job.findMany({ where: { id: { in: jobIds }, state: 'STARTING' }, include: { user: true, allocations: { where: { releasedAt: null } } } });
+    for (const j of jobs) {
+      this.launch(
+        {
+          node,
+          spec: {
+            jobId: String(j.id),
+            kind: j.kind === 'session' ? 'session' : 'batch',
+            command: j.command,
+            gpuUuids: j.allocations.map((a) => a.gpuUuid),
+            timeLimitSec: j.timeLimitMinutes * 60,
+            user: j.user.unixUser ?? j.user.username,
+            ...(j.kind === 'session' && j.sessionToken ? { session: { template: 'jupyter' as const, baseUrl: `/s/${j.id}/`, token: j.sessionToken } } : {}),
+          },
+        },
+        this.deps.gateway,
+      );
+    }
+  }
+
+  private launch(l: Launch, gateway: AgentSender): void {
+    if (!gateway.send(l.node, { type: 'launch', spec: l.spec }))
+      this.deps.log.warn({ node: l.node, jobId: l.spec.jobId }, 'node not connected; launch resent when it reconnects');
+  }
+
+  private async enforceTimeLimits(now: number): Promise<void> {
+    const running = await this.deps.db.job.findMany({
+      where: { state: 'RUNNING', stopRequested: null, startedAt: { not: null } },
+      select: { id: true, startedAt: true, timeLimitMinutes: true },
+    });
+    const over = running.filter((j) => (j.startedAt?.getTime() ?? now) + j.timeLimitMinutes * 60_000 <= now).map((j) => j.id);
+    if (over.length > 0) await this.deps.db.job.updateMany({ where: { id: { in: over }, stopRequested: null }, data: { stopRequested: 'TimeLimit' } });
+  }
+
+  private async sendStops(now: number): Promise<void> {
+    const stopping = await this.deps.db.job.findMany({
+      where: { state: { in: ['STARTING', 'RUNNING'] }, stopRequested: { not: null } },
+      select: { id: true, nodeName: true },
+    });
+    const live = new Set<string>();
+    for (const j of stopping) {
+      const id = String(j.id);
+      live.add(id);
+      const last = this.stopSentAt.get(id);
+      if (last !== undefined && now - last < 15_000) continue;
+      if (j.nodeName && this.deps.gateway.send(j.nodeName, { type: 'stop', jobId: id, graceSec: this.deps.stopGraceSec })) this.stopSentAt.set(id, now);
+    }
+    for (const id of this.stopSentAt.keys()) if (!live.has(id)) this.stopSentAt.delete(id);
+  }
+}

@@ -1,0 +1,152 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { AgentMessage, PROTOCOL_VERSION, type SchedulerMessageBody } from '@sluice/contracts';
+import type { Db } from '@sluice/db';
+import type { Logger } from 'pino';
+import { WebSocket, WebSocketServer } from 'ws';
+import type { Clock } from './clock';
+import { appendLog, onExited, onSessionReady, onStarted } from './job-lifecycle';
+import { markNodeDown, registerNode, touchNode } from './nodes';
+
+export interface GatewayDeps {
+  db: Db;
+  log: Logger;
+  clock: Clock;
+  dataDir: string;
+  agentSecret: string;
+  heartbeatSec: number;
+  /** Something changed that may let a job start: run a cycle soon. */
+  poke: () => void;
+  /** A node (re)connected and asks for jobs placed on it that it does not run. */
+  relaunch: (node: string, jobIds: number[]) => Promise<void>;
+}
+
+/** One connected agent. Messages from it are handled strictly in order. */
+class AgentLink {
+  nodeName: string | null = null;
+  private seq = 0;
+  private chain: Promise<void> = Promise.resolve();
+  constructor(readonly ws: WebSocket) {}
+  send(body: SchedulerMessageBody): void {
+    if (this.ws.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify({ v: PROTOCOL_VERSION, seq: this.seq++, ...body }));
+  }
+  enqueue(work: () => Promise<void>): void {
+    this.chain = this.chain.then(work);
+  }
+}
+
+const sameSecret = (given: string, expected: string): boolean => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+/** The agents' WebSocket endpoint (/agent): authenticates, parses, dispatches. */
+export class AgentGateway {
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
+  private readonly links = new Map<string, AgentLink>();
+
+  constructor(private readonly deps: GatewayDeps) {}
+
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      const auth = req.headers.authorization ?? '';
+      if (req.url !== '/agent' || !sameSecret(auth.replace(/^Bearer /, ''), this.deps.agentSecret)) {
+        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+        return;
+      }
+      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+    });
+  }
+
+  send(node: string, body: SchedulerMessageBody): boolean {
+    const link = this.links.get(node);
+    if (!link) return false;
+    link.send(body);
+    return true;
+  }
+
+  isConnected(node: string): boolean {
+    return this.links.has(node);
+  }
+
+  close(): void {
+    for (const link of this.links.values()) link.ws.close(1001, 'scheduler stopping');
+    this.wss.close();
+  }
+
+  private accept(ws: WebSocket): void {
+    const link = new AgentLink(ws);
+    ws.on('message', (raw) => link.enqueue(() => this.handle(link, String(raw))));
+    ws.on('close', () => link.enqueue(() => this.disconnected(link)));
+    ws.on('error', (err) => this.deps.log.warn({ err }, 'agent connection error'));
+  }
+
+  private async disconnected(link: AgentLink): Promise<void> {
+    const name = link.nodeName;
+    if (!name || this.links.get(name) !== link) return;
+    this.links.delete(name);
+    await markNodeDown(this.deps.db, name);
+    this.deps.log.warn({ node: name }, 'agent disconnected');
+  }
+
+  private async handle(link: AgentLink, raw: string): Promise<void> {
+    const { db, log, clock } = this.deps;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      json = undefined;
+    }
+    const parsed = AgentMessage.safeParse(json);
+    if (!parsed.success) {
+      log.warn({ node: link.nodeName, issues: parsed.error.issues.slice(0, 3) }, 'invalid agent message; closing');
+      link.ws.close(1008, 'invalid message or protocol version');
+      return;
+    }
+    const msg = parsed.data;
+    const now = new Date(clock.now());
+    try {
+      if (msg.type === 'hello') {
+        const name = msg.inventory.name;
+        const previous = this.links.get(name);
+        if (previous && previous !== link) previous.ws.close(4001, 'replaced by a newer connection');
+        link.nodeName = name;
+        this.links.set(name, link);
+        const rec = await registerNode(db, msg.inventory, msg.running, now);
+        link.send({ type: 'welcome', nodeName: name, heartbeatSec: this.deps.heartbeatSec });
+        for (const jobId of rec.stop) link.send({ type: 'stop', jobId, graceSec: 0 });
+        if (rec.relaunch.length > 0) await this.deps.relaunch(name, rec.relaunch);
+        log.info({ node: name, gpus: msg.inventory.gpus.length, source: msg.inventory.gpuSource, running: msg.running.length }, 'node joined');
+        this.deps.poke();
+        return;
+      }
+      if (!link.nodeName) {
+        link.ws.close(1008, 'hello first');
+        return;
+      }
+      switch (msg.type) {
+        case 'heartbeat':
+          await touchNode(db, link.nodeName, now);
+          return;
+        case 'started':
+          await onStarted(db, Number(msg.jobId), msg.pid, now);
+          return;
+        case 'session-ready':
+          await onSessionReady(db, Number(msg.jobId), msg.host, msg.port);
+          return;
+        case 'log':
+          await appendLog(this.deps.dataDir, msg.jobId, msg.data);
+          return;
+        case 'exited':
+          await onExited(db, msg, now);
+          log.info({ node: link.nodeName, jobId: msg.jobId, exitCode: msg.exitCode, cause: msg.cause }, 'job exited');
+          this.deps.poke();
+          return;
+      }
+    } catch (err) {
+      log.error({ err, node: link.nodeName, type: msg.type }, 'failed to handle agent message');
+    }
+  }
+}

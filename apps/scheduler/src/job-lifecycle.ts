@@ -1,0 +1,67 @@
+import { appendFile, mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { AgentMessage, EndReason, JobState } from '@sluice/contracts';
+import { type Db, jobLogPath, recordJobEvent, type Tx } from '@sluice/db';
+
+type Exited = Extract<AgentMessage, { type: 'exited' }>;
+
+/** How a job ends, from what the agent saw and what was asked of it. */
+export function outcomeOf(msg: Pick<Exited, 'cause' | 'exitCode' | 'signal'>, stopRequested: string | null): { state: JobState; reason: EndReason | null } {
+  if (msg.cause === 'launch-failed') return { state: 'FAILED', reason: 'LaunchFailed' };
+  if (msg.cause === 'stopped') {
+    if (stopRequested === 'TimeLimit') return { state: 'TIMEOUT', reason: 'TimeLimit' };
+    return { state: 'CANCELLED', reason: 'Cancelled' };
+  }
+  if (msg.exitCode === 0) return { state: 'COMPLETED', reason: null };
+  if (msg.exitCode === null) return { state: 'FAILED', reason: 'Signal' };
+  return { state: 'FAILED', reason: 'NonZeroExit' };
+}
+
+/** Ends a job that holds GPUs: final state, GPUs released, history written. Idempotent. */
+export async function finishJob(
+  tx: Tx,
+  jobId: number,
+  end: { state: JobState; reason: EndReason | null; exitCode?: number | null; detail?: string },
+  now: Date,
+): Promise<boolean> {
+  const done = await tx.job.updateMany({
+    where: { id: jobId, state: { in: ['STARTING', 'RUNNING'] } },
+    data: { state: end.state, reason: end.reason, exitCode: end.exitCode ?? null, endedAt: now, sessionPort: null },
+  });
+  if (done.count === 0) return false;
+  await tx.allocation.updateMany({ where: { jobId, releasedAt: null }, data: { releasedAt: now } });
+  await recordJobEvent(tx, jobId, end.state, end.detail ?? end.reason ?? '');
+  return true;
+}
+
+export async function onStarted(db: Db, jobId: number, pid: number, now: Date): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const r = await tx.job.updateMany({ where: { id: jobId, state: 'STARTING' }, data: { state: 'RUNNING', startedAt: now } });
+    if (r.count > 0) await recordJobEvent(tx, jobId, 'RUNNING', `pid ${pid}`);
+  });
+}
+
+export async function onSessionReady(db: Db, jobId: number, host: string, port: number): Promise<void> {
+  await db.job.updateMany({ where: { id: jobId, state: { in: ['STARTING', 'RUNNING'] } }, data: { sessionHost: host, sessionPort: port } });
+}
+
+export async function onExited(db: Db, msg: Exited, now: Date): Promise<void> {
+  const id = Number(msg.jobId);
+  await db.$transaction(async (tx) => {
+    const job = await tx.job.findUnique({ where: { id }, select: { stopRequested: true } });
+    if (!job) return;
+    const end = outcomeOf(msg, job.stopRequested);
+    const detail = [msg.exitCode !== null ? `exit code ${msg.exitCode}` : null, msg.signal ? `signal ${msg.signal}` : null, msg.message ?? null]
+      .filter(Boolean)
+      .join(', ');
+    await finishJob(tx, id, { ...end, exitCode: msg.exitCode, detail }, now);
+  });
+}
+
+/** Appends a chunk of a job's output to its log file. */
+export async function appendLog(dataDir: string, jobId: string, data: string): Promise<void> {
+  if (!/^\d+$/.test(jobId)) return;
+  const file = jobLogPath(dataDir, jobId);
+  await mkdir(path.dirname(file), { recursive: true });
+  await appendFile(file, data);
+}

@@ -1,0 +1,15 @@
+import { authRouter } from './routers/auth';
+import { clusterRouter } from './routers/cluster';
+import { jobsRouter } from './routers/jobs';
+import { sessionsRouter } from './routers/sessions';
+import { router } from './trpc';
+
+/** The portal UI's API. REST v1 (src/server/rest) calls the same services. */
+export const appRouter = router({
+  auth: authRouter,
+  jobs: jobsRouter,
+  sessions: sessionsRouter,
+  cluster: clusterRouter,
+});
+
+export type AppRouter = typeof appRouter;

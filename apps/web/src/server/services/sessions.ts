@@ -1,0 +1,96 @@
+import { type EndReason, type PendingReason, SessionCreateInput, type SessionState, type SessionView } from '@sluice/contracts';
+import { recordJobEvent } from '@sluice/db';
+import type { AuthUser } from '../auth/sessions';
+import { AppError, notFound, parseInput } from '../errors';
+import type { ServiceContext } from './context';
+import { cancelJob, parseJobId } from './jobs';
+
+/** Where the portal serves a session: everything under it is proxied to the session's server. */
+export const sessionPath = (id: number | string): string => `/s/${id}/`;
+
+interface SessionRow {
+  id: number;
+  template: string | null;
+  state: string;
+  stopRequested: string | null;
+  sessionPort: number | null;
+  gpus: number;
+  nodeName: string | null;
+  reason: string | null;
+  submittedAt: Date;
+  startedAt: Date | null;
+  timeLimitMinutes: number;
+}
+
+/** A session's state, told from its job's: RUNNING only once its server answers. */
+export function sessionState(j: Pick<SessionRow, 'state' | 'stopRequested' | 'sessionPort'>): SessionState {
+  switch (j.state) {
+    case 'PENDING':
+      return 'PENDING';
+    case 'STARTING':
+    case 'RUNNING':
+      if (j.stopRequested) return 'STOPPING';
+      return j.state === 'RUNNING' && j.sessionPort ? 'RUNNING' : 'STARTING';
+    case 'FAILED':
+    case 'NODE_FAIL':
+      return 'FAILED';
+    default:
+      return 'STOPPED';
+  }
+}
+
+export function toSessionView(j: SessionRow): SessionView {
+  const state = sessionState(j);
+  return {
+    id: String(j.id),
+    template: 'jupyter',
+    state,
+    url: state === 'RUNNING' ? sessionPath(j.id) : null,
+    gpus: j.gpus,
+    node: j.nodeName,
+    reason: (j.reason as PendingReason | EndReason | null) ?? null,
+    createdAt: j.submittedAt.toISOString(),
+    startedAt: j.startedAt ? j.startedAt.toISOString() : null,
+    endsAt: j.startedAt ? new Date(j.startedAt.getTime() + j.timeLimitMinutes * 60_000).toISOString() : null,
+  };
+}
+
+export async function createSession(ctx: ServiceContext, caller: AuthUser, raw: unknown): Promise<SessionView> {
+  const input = parseInput(SessionCreateInput, raw);
+  const total = await ctx.db.gpu.count({ where: { present: true } });
+  if (input.gpus > total) throw new AppError('BAD_REQUEST', `gpus: the cluster has ${total} GPUs in all`);
+  const job = await ctx.db.$transaction(async (tx) => {
+    const created = await tx.job.create({
+      data: {
+        userId: caller.id,
+        name: input.template,
+        kind: 'session',
+        template: input.template,
+        command: 'jupyter-lab',
+        gpus: input.gpus,
+        timeLimitMinutes: Math.round(input.hours * 60),
+      },
+    });
+    await recordJobEvent(tx, created.id, 'PENDING', `session ${input.template} requested`);
+    return created;
+  });
+  ctx.scheduler.poke();
+  return toSessionView(job);
+}
+
+export async function listSessions(ctx: ServiceContext, caller: AuthUser): Promise<SessionView[]> {
+  const rows = await ctx.db.job.findMany({ where: { userId: caller.id, kind: 'session' }, orderBy: { id: 'desc' }, take: 100 });
+  return rows.map(toSessionView);
+}
+
+export async function getSession(ctx: ServiceContext, caller: AuthUser, rawId: string): Promise<SessionView> {
+  const id = parseJobId(rawId);
+  const row = id === null ? null : await ctx.db.job.findUnique({ where: { id } });
+  if (row?.kind !== 'session' || (row.userId !== caller.id && caller.role !== 'admin')) throw notFound('session');
+  return toSessionView(row);
+}
+
+export async function stopSession(ctx: ServiceContext, caller: AuthUser, rawId: string): Promise<SessionView> {
+  await cancelJob(ctx, caller, rawId, 'session');
+  return getSession(ctx, caller, rawId);
+}

@@ -1,0 +1,82 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { type FormEvent, useState } from 'react';
+import { errorMessage } from './errors';
+import { useTRPC } from './trpc';
+
+/** "" becomes null so the server names the empty field instead of silently using a default. */
+const num = (s: string): number | null => (s.trim() === '' ? null : Number(s));
+
+const PLACEHOLDER = `#!/bin/bash
+nvidia-smi
+python train.py --epochs 10`;
+
+export function JobSubmitForm() {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const queryClient = useQueryClient();
+  const [command, setCommand] = useState('');
+  const [gpus, setGpus] = useState('1');
+  const [minutes, setMinutes] = useState('60');
+  const [name, setName] = useState('');
+  const submit = useMutation(
+    trpc.jobs.submit.mutationOptions({
+      onSuccess: (job) => {
+        void queryClient.invalidateQueries({ queryKey: trpc.jobs.list.queryKey() });
+        router.push(`/jobs/${job.id}`);
+      },
+    }),
+  );
+
+  const onSubmit = (e: FormEvent) => {
+    e.preventDefault();
+    const input: Record<string, unknown> = { command, gpus: num(gpus), timeLimitMinutes: num(minutes) };
+    if (name.trim() !== '') input.name = name.trim();
+    submit.mutate(input);
+  };
+
+  return (
+    <form className="card form" onSubmit={onSubmit} noValidate>
+      <div className="field">
+        <label htmlFor="command">Command or script</label>
+        <textarea
+          id="command"
+          name="command"
+          className="mono"
+          rows={10}
+          spellCheck={false}
+          placeholder={PLACEHOLDER}
+          value={command}
+          onChange={(e) => setCommand(e.target.value)}
+        />
+        <p className="hint">Runs under bash on the allocated node; may span several lines.</p>
+      </div>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor="gpus">GPUs</label>
+          <input id="gpus" name="gpus" type="number" min={0} step={1} inputMode="numeric" value={gpus} onChange={(e) => setGpus(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="time-limit">Time limit (minutes)</label>
+          <input id="time-limit" name="timeLimitMinutes" type="number" min={1} step={1} inputMode="numeric" value={minutes} onChange={(e) => setMinutes(e.target.value)} />
+        </div>
+        <div className="field grow">
+          <label htmlFor="job-name">Name (optional)</label>
+          <input id="job-name" name="name" placeholder="e.g. resnet-sweep-3" value={name} onChange={(e) => setName(e.target.value)} />
+        </div>
+      </div>
+      {submit.isError && (
+        <p className="form-error" role="alert" data-testid="form-error">
+          {errorMessage(submit.error)}
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="submit" className="btn btn-primary" disabled={submit.isPending || submit.isSuccess}>
+          {submit.isPending ? 'Submitting…' : 'Submit'}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,84 @@
+import { z } from 'zod';
+
+/**
+ * Node agent <-> scheduler protocol, spoken as JSON over one WebSocket per agent.
+ * Every message carries the protocol version and a per-sender sequence number.
+ * Bump PROTOCOL_VERSION on any incompatible change; both sides refuse other versions.
+ */
+export const PROTOCOL_VERSION = 1;
+
+export const GpuInfo = z.object({
+  index: z.number().int().min(0),
+  uuid: z.string().min(1),
+  model: z.string().min(1),
+  memoryMiB: z.number().int().min(0),
+});
+export type GpuInfo = z.infer<typeof GpuInfo>;
+
+export const NodeInventory = z.object({
+  name: z.string().min(1).max(128),
+  hostname: z.string(),
+  cpus: z.number().int().min(1),
+  memoryMiB: z.number().int().min(0),
+  gpuSource: z.enum(['nvidia-smi', 'simulated']),
+  gpus: z.array(GpuInfo),
+});
+export type NodeInventory = z.infer<typeof NodeInventory>;
+
+const header = { v: z.literal(PROTOCOL_VERSION), seq: z.number().int().min(0) };
+
+export const SessionSpec = z.object({
+  template: z.literal('jupyter'),
+  /** Path prefix under the portal, e.g. /s/42/ */
+  baseUrl: z.string().startsWith('/'),
+  token: z.string().min(16),
+});
+export type SessionSpec = z.infer<typeof SessionSpec>;
+
+export const LaunchSpec = z.object({
+  jobId: z.string(),
+  kind: z.enum(['batch', 'session']),
+  command: z.string(),
+  gpuUuids: z.array(z.string()),
+  timeLimitSec: z.number().int().min(1),
+  user: z.string(),
+  session: SessionSpec.optional(),
+});
+export type LaunchSpec = z.infer<typeof LaunchSpec>;
+
+export const AgentMessage = z.discriminatedUnion('type', [
+  z.object({ ...header, type: z.literal('hello'), inventory: NodeInventory, running: z.array(z.string()) }),
+  z.object({ ...header, type: z.literal('heartbeat'), running: z.array(z.string()) }),
+  z.object({ ...header, type: z.literal('started'), jobId: z.string(), pid: z.number().int() }),
+  z.object({
+    ...header,
+    type: z.literal('session-ready'),
+    jobId: z.string(),
+    host: z.string(),
+    port: z.number().int().min(1).max(65535),
+  }),
+  z.object({
+    ...header,
+    type: z.literal('exited'),
+    jobId: z.string(),
+    exitCode: z.number().int().nullable(),
+    signal: z.string().nullable(),
+    /** Set when the agent stopped it on request, or could not start it. */
+    cause: z.enum(['exit', 'stopped', 'launch-failed']),
+    message: z.string().optional(),
+  }),
+  z.object({ ...header, type: z.literal('log'), jobId: z.string(), data: z.string() }),
+]);
+export type AgentMessage = z.infer<typeof AgentMessage>;
+
+export const SchedulerMessage = z.discriminatedUnion('type', [
+  z.object({ ...header, type: z.literal('welcome'), nodeName: z.string(), heartbeatSec: z.number().int().min(1) }),
+  z.object({ ...header, type: z.literal('launch'), spec: LaunchSpec }),
+  z.object({ ...header, type: z.literal('stop'), jobId: z.string(), graceSec: z.number().int().min(0) }),
+]);
+export type SchedulerMessage = z.infer<typeof SchedulerMessage>;
+
+/** Messages without the header fields, as code writes them before sending. */
+type Unheadered<T> = T extends unknown ? Omit<T, 'v' | 'seq'> : never;
+export type AgentMessageBody = Unheadered<AgentMessage>;
+export type SchedulerMessageBody = Unheadered<SchedulerMessage>;

@@ -1,0 +1,4 @@
+export * from './agent-protocol';
+export * from './api';
+export * from './job';
+export * from './limits';

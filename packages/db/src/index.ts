@@ -1,0 +1,25 @@
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+import { PrismaClient } from './generated/client';
+
+export type { Allocation, ApiToken, Gpu, Job, JobEvent, Node, Session, User } from './generated/client';
+export { Prisma, PrismaClient } from './generated/client';
+export { recordJobEvent } from './events';
+export { applyMigrations, databaseUrlFor } from './migrate';
+export { dataPaths, jobLogPath } from './paths';
+
+export type Db = PrismaClient;
+/** What a Prisma interactive transaction hands its callback. */
+export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/**
+ * Opens the database. SQLite runs in WAL mode with a busy timeout, because the portal
+ * and the scheduler are separate processes writing the same file.
+ */
+export async function openDb(databaseUrl: string): Promise<Db> {
+  const adapter = new PrismaBetterSQLite3({ url: databaseUrl, timeout: 10_000 });
+  const db = new PrismaClient({ adapter });
+  await db.$queryRawUnsafe('PRAGMA journal_mode = WAL');
+  await db.$queryRawUnsafe('PRAGMA synchronous = NORMAL');
+  await db.$queryRawUnsafe('PRAGMA foreign_keys = ON');
+  return db;
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/env -S npx tsx
+/**
+ * Trace simulator CLI: replays a trace through the real scheduling core in
+ * virtual time and writes results and run segments as CSV.
+ *
+ *   npx tsx packages/scheduler-core/bin/sim.ts --trace FILE --cluster 32x8 \
+ *     --policy fairshare|fifo --out results.csv --segments segments.csv \
+ *     [--shares g1=2,g2=1] [--time-limit slurm|exact] [--factor 60] \
+ *     [--checkpoint] [--no-preempt] [--half-life SEC] [--max-age SEC] \
+ *     [--quantum SEC] [--cycle SEC] [--calc-period SEC] [--json]
+ *
+ * Times in the outputs are seconds from the start of the trace (divided by
+ * --factor, like the Slurm harness's replay). The last line with --json is
+ * one JSON object with the metrics of ../shared/bench/slurm/metrics.mjs.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { type DeepPartial, mergeConfig, type SchedulerConfig } from '../src/config';
+import { computeMetrics, parseTrace, simulate } from '../src/sim/index';
+
+interface Args {
+  trace: string;
+  cluster: string;
+  policy: 'fairshare' | 'fifo';
+  out: string | null;
+  segments: string | null;
+  shares: Record<string, number>;
+  timeLimit: 'slurm' | 'exact';
+  factor: number;
+  checkpoint: boolean;
+  preempt: boolean;
+  json: boolean;
+  over: DeepPartial<SchedulerConfig>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const a: Args = {
+    trace: '',
+    cluster: '32x8',
+    policy: 'fairshare',
+    out: null,
+    segments: null,
+    shares: {},
+    timeLimit: 'slurm',
+    factor: 1,
+    checkpoint: false,
+    preempt: true,
+    json: false,
+    over: {},
+  };
+  const num = (v: string | undefined, k: string) => {
+    const n = Number(v);
+    if (v === undefined || !Number.isFinite(n)) throw new Error(`${k} needs a number`);
+    return n;
+  };
+  const pri: DeepPartial<SchedulerConfig['priority']> = {};
+  const pre: DeepPartial<SchedulerConfig['preemption']> = {};
+  for (let i = 2; i < argv.length; i++) {
+    const k = argv[i] as string;
+    const v = () => argv[++i];
+    switch (k) {
+      case '--trace': a.trace = v() ?? ''; break;
+      case '--cluster': a.cluster = v() ?? ''; break;
+      case '--policy': {
+        const p = v();
+        if (p !== 'fairshare' && p !== 'fifo') throw new Error('--policy is fairshare or fifo');
+        a.policy = p;
+        break;
+      }
+      case '--out': a.out = v() ?? null; break;
+      case '--segments': a.segments = v() ?? null; break;
+      case '--shares':
+        for (const kv of (v() ?? '').split(',').filter(Boolean)) {
+          const [g, w] = kv.split('=');
+          if (g) a.shares[g] = num(w, '--shares');
+        }
+        break;
+      case '--time-limit': {
+        const t = v();
+        if (t !== 'slurm' && t !== 'exact') throw new Error('--time-limit is slurm or exact');
+        a.timeLimit = t;
+        break;
+      }
+      case '--factor': a.factor = num(v(), k); break;
+      case '--checkpoint': a.checkpoint = true; break;
+      case '--no-preempt': a.preempt = false; break;
+      case '--json': a.json = true; break;
+      case '--half-life': a.over.fairshare = { halfLifeSec: num(v(), k) }; break;
+      case '--max-age': pri.maxAgeSec = num(v(), k); break;
+      case '--calc-period': pri.calcPeriodSec = num(v(), k); break;
+      case '--quantum': pre.sliceQuantumSec = num(v(), k); break;
+      case '--min-runtime': pre.minRuntimeSec = num(v(), k); break;
+      case '--cycle': a.over.cycleSec = num(v(), k); break;
+      default: throw new Error(`unknown argument ${k}`);
+    }
+  }
+  if (!a.trace) throw new Error('--trace FILE is required');
+  if (!/^\d+x\d+$/.test(a.cluster)) throw new Error('--cluster is NODESxGPUS, e.g. 32x8');
+  a.over.priority = pri;
+  a.over.preemption = { ...pre, enabled: a.preempt && a.policy === 'fairshare' };
+  if (a.policy === 'fifo') a.over.queueOrder = 'fifo';
+  // A trace's durations are what the jobs really ran: no QOS wall-time cap applies.
+  a.over.qos = { batch: { maxWallSec: null } };
+  a.over.explainDetail = false;
+  return a;
+}
+
+const fmt = (x: number | null) => (x === null ? '' : String(Math.round(x * 1000) / 1000));
+
+function main(): void {
+  const args = parseArgs(process.argv);
+  const [nodes, gpusPerNode] = args.cluster.split('x').map(Number) as [number, number];
+  const config = mergeConfig(args.over);
+  const trace = parseTrace(readFileSync(args.trace, 'utf8'));
+  const t0 = performance.now();
+  const res = simulate(trace, { nodes, gpusPerNode, config, shares: args.shares, timeLimit: args.timeLimit, factor: args.factor, checkpoint: args.checkpoint });
+  const wallMs = performance.now() - t0;
+  if (args.out) {
+    const lines = ['job_id,user,group,gpus,submit,start,end,preemptions'];
+    for (const j of res.jobs) lines.push([j.id, j.user, j.group, j.gpus, fmt(j.submit), fmt(j.start), fmt(j.end), j.preemptions].join(','));
+    writeFileSync(args.out, `${lines.join('\n')}\n`);
+  }
+  if (args.segments) {
+    const lines = ['job_id,node,gpus,start,end'];
+    for (const s of res.segments) lines.push([s.jobId, s.node, s.gpus, fmt(s.start), fmt(s.end)].join(','));
+    writeFileSync(args.segments, `${lines.join('\n')}\n`);
+  }
+  const m = computeMetrics(res.jobs, nodes * gpusPerNode, args.shares);
+  const summary = {
+    trace: args.trace,
+    cluster: args.cluster,
+    policy: args.policy,
+    timeLimit: args.timeLimit,
+    factor: args.factor,
+    checkpoint: args.checkpoint,
+    jobs: m.jobs,
+    unfinished: res.unfinished,
+    meanWait: m.meanWait,
+    p50Wait: m.p50Wait,
+    p95Wait: m.p95Wait,
+    maxWait: m.maxWait,
+    meanJct: m.meanJct,
+    p95Jct: m.p95Jct,
+    makespan: m.makespan,
+    utilization: m.utilization,
+    utilizationMakespan: m.utilizationMakespan,
+    jainConfigured: m.jainConfigured,
+    jainMaxMin: m.jainMaxMin,
+    jainOverTime: m.jainOverTime,
+    contendedWindows: m.contendedWindows,
+    preemptions: res.preemptions,
+    preemptedGpuHours: res.preemptedGpuSeconds / 3600,
+    cycles: res.cycles,
+    wallMs: Math.round(wallMs),
+  };
+  const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+  console.log(`${args.trace}: ${m.jobs} jobs on ${args.cluster} (${args.policy}, time limits ${args.timeLimit}${args.factor !== 1 ? `, factor ${args.factor}` : ''})`);
+  console.log(`  wait mean ${f(m.meanWait)} s  p50 ${f(m.p50Wait)} s  p95 ${f(m.p95Wait)} s  max ${f(m.maxWait)} s   JCT mean ${f(m.meanJct)} s`);
+  console.log(`  makespan ${f(m.makespan)} s  utilisation ${f(100 * m.utilization)} % (busy span)  Jain max-min ${f(m.jainMaxMin, 4)}  over time ${f(m.jainOverTime, 4)}`);
+  console.log(`  preemptions ${res.preemptions} (${f(res.preemptedGpuSeconds / 3600, 1)} GPU-h cut short)  cycles ${res.cycles}  unfinished ${res.unfinished}  wall ${f(wallMs / 1000, 2)} s`);
+  if (args.json) console.log(JSON.stringify(summary));
+}
+
+try {
+  main();
+} catch (e) {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+}

@@ -1,0 +1,15 @@
+export { runCycle, sortQueue } from './run-cycle';
+export { estimateStarts } from './estimate';
+export { compareFifo, compareQueueOrder } from './queue-order';
+export { DEFAULT_QOS, DEFAULT_SCHEDULER_CONFIG, mergeConfig } from './config';
+export type { DeepPartial, PriorityWeights, QosSpec, SchedulerConfig } from './config';
+export { fairshareReport } from './accounts/fairshare-report';
+export type { FairshareReport, FairshareRow } from './accounts/fairshare-report';
+export { computeFairshare } from './accounts/fairshare';
+export type { FairshareAlgorithm, FairshareStanding } from './accounts/fairshare';
+export { buildAccountTree } from './accounts/tree';
+export type { AccountTree, TreeNode } from './accounts/tree';
+export { billingWeight, decayUsage, emptyLedger, runningCharges, updateLedger } from './accounts/usage';
+export type { UsageCharge, UsageLedger } from './accounts/usage';
+export type { PriorityBreakdown, PriorityFactors } from './priority';
+export * from './types';

@@ -1,0 +1,119 @@
+// `npm start`: the whole appliance on one machine — SQLite, scheduler, one local node agent,
+// portal — with the data in SLUICE_DATA_DIR. Ctrl-C stops everything; nothing is left behind.
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { applyMigrations, dataPaths, databaseUrlFor, openDb } from '@sluice/db';
+import { ensureAdmin } from '../apps/web/src/server/services/users';
+import { loadApplianceConfig } from './appliance/config';
+import { loadOrCreateSecrets } from './appliance/secrets';
+import { Supervised } from './appliance/supervised';
+
+const root = path.resolve(import.meta.dirname, '..');
+const say = (msg: string) => console.error(`[sluice] ${msg}`);
+
+async function waitForNode(db: Awaited<ReturnType<typeof openDb>>, name: string, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    const node = await db.node.findUnique({ where: { name }, select: { state: true } });
+    if (node?.state === 'UP') return true;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return false;
+}
+
+async function main(): Promise<void> {
+  const config = loadApplianceConfig(process.env);
+  const paths = dataPaths(config.dataDir);
+  for (const dir of [paths.root, paths.logs, paths.nodes]) mkdirSync(dir, { recursive: true });
+  const databaseUrl = databaseUrlFor(config.dataDir);
+  await applyMigrations(databaseUrl);
+  const db = await openDb(databaseUrl);
+  const admin = await ensureAdmin(db, config.adminUser, config.adminPassword);
+  const secrets = loadOrCreateSecrets(paths.secrets);
+  const common = {
+    ...process.env,
+    SLUICE_DATA_DIR: config.dataDir,
+    SLUICE_DATABASE_URL: databaseUrl,
+    SLUICE_AGENT_SECRET: secrets.agentSecret,
+    SLUICE_INTERNAL_SECRET: secrets.internalSecret,
+  };
+
+  let shuttingDown = false;
+  const children: Supervised[] = [];
+  const shutdown = async (why: string, code: number) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    say(`stopping (${why})`);
+    for (const c of children) c.markStopping();
+    // The portal first, then the agent (it stops its workloads), the scheduler last.
+    for (const c of [...children].reverse()) await c.stop(15_000);
+    await db.$disconnect();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT', 0));
+  process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
+  const giveUp = (name: string) => void shutdown(`${name} crash-looped`, 1);
+
+  const scheduler = new Supervised({ name: 'scheduler', script: path.join(root, 'apps/scheduler/src/main.ts'), env: { ...common, SLUICE_SCHEDULER_PORT: '0' } }, giveUp);
+  children.push(scheduler);
+  const schedulerReady = scheduler.ready(60_000);
+  scheduler.start();
+  const { port: schedulerPort } = await schedulerReady;
+  if (!schedulerPort) throw new Error('the scheduler did not say which port it listens on');
+
+  const agent = new Supervised(
+    {
+      name: 'node-agent',
+      script: path.join(root, 'apps/node-agent/src/main.ts'),
+      env: {
+        ...common,
+        SLUICE_SCHEDULER_URL: `ws://127.0.0.1:${schedulerPort}/agent`,
+        SLUICE_NODE_NAME: config.nodeName,
+        SLUICE_INTERNAL_SECRET: '',
+        ...(config.pythonEnv ? { SLUICE_PYTHON_ENV: config.pythonEnv } : {}),
+      },
+    },
+    giveUp,
+  );
+  children.push(agent);
+  agent.start();
+  if (!(await waitForNode(db, config.nodeName, 60_000))) say(`warning: node ${config.nodeName} has not joined yet`);
+
+  const web = new Supervised(
+    {
+      name: 'portal',
+      script: path.join(root, 'apps/web/server.ts'),
+      env: { ...common, SLUICE_SCHEDULER_URL: `http://127.0.0.1:${schedulerPort}`, SLUICE_AGENT_SECRET: '', SLUICE_DEV: String(config.dev) },
+    },
+    giveUp,
+  );
+  children.push(web);
+  const webReady = web.ready(120_000);
+  web.start();
+  await webReady;
+
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}/`;
+  const password = admin.generatedPassword
+    ? `${admin.generatedPassword}   (generated now and shown only this once: note it)`
+    : config.adminPassword
+      ? '(as set in SLUICE_ADMIN_PASSWORD)'
+      : '(unchanged since it was first shown)';
+  console.log(
+    [
+      '',
+      '  Sluice is running.',
+      `  Portal:    ${url}`,
+      `  REST API:  ${url}api/v1/openapi.json`,
+      `  Log in:    ${config.adminUser}`,
+      `  Password:  ${password}`,
+      `  Data:      ${config.dataDir}`,
+      '  Stop:      Ctrl-C',
+      '',
+    ].join('\n'),
+  );
+}
+
+main().catch((err: unknown) => {
+  console.error(`[sluice] error: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

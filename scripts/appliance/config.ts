@@ -1,0 +1,34 @@
+import path from 'node:path';
+import { z } from 'zod';
+
+/** Configuration of the all-in-one appliance (`npm start`), from the environment. */
+const Env = z.object({
+  SLUICE_HOST: z.string().min(1).default('127.0.0.1'),
+  SLUICE_PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  SLUICE_DATA_DIR: z.string().min(1).default('./var'),
+  SLUICE_ADMIN_USER: z.string().min(1).default('admin'),
+  SLUICE_ADMIN_PASSWORD: z.string().min(8, 'SLUICE_ADMIN_PASSWORD must be at least 8 characters').optional(),
+  SLUICE_SIM_GPUS: z.string().optional(),
+  SLUICE_NODE_NAME: z.string().optional(),
+  SLUICE_PYTHON_ENV: z.string().optional(),
+  SLUICE_DEV: z.enum(['true', 'false']).default('false'),
+});
+
+export type ApplianceConfig = ReturnType<typeof loadApplianceConfig>;
+
+export function loadApplianceConfig(env: NodeJS.ProcessEnv) {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) throw new Error(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  const e = parsed.data;
+  return {
+    host: e.SLUICE_HOST,
+    port: e.SLUICE_PORT,
+    dataDir: path.resolve(e.SLUICE_DATA_DIR),
+    adminUser: e.SLUICE_ADMIN_USER,
+    adminPassword: e.SLUICE_ADMIN_PASSWORD,
+    simGpus: e.SLUICE_SIM_GPUS,
+    nodeName: e.SLUICE_NODE_NAME ?? 'local',
+    pythonEnv: e.SLUICE_PYTHON_ENV,
+    dev: e.SLUICE_DEV === 'true',
+  };
+}
