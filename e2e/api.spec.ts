@@ -33,6 +33,19 @@ test('REST v1: tokens, validation, ownership, OpenAPI', async ({ request }) => {
   expect(nodes.nodes[0].gpus).toHaveLength(4);
   expect(nodes.nodes[0].gpus[0]).toMatchObject({ model: 'H100-80GB', uuid: expect.stringMatching(/^GPU-/) });
 
+  // Another user sees none of it: someone else's job is "not found".
+  const bob = await request.post('/api/v1/users', { headers: auth, data: { username: 'bob', password: 'bob-Secret-42' } });
+  expect(bob.status()).toBe(201);
+  expect((await request.post('/api/v1/users', { headers: auth, data: { username: 'bob', password: 'bob-Secret-42' } })).status()).toBe(409);
+  expect((await request.post('/api/v1/users', { headers: auth, data: { username: 'Bad Name', password: 'x' } })).status()).toBe(400);
+  const bobTok = await (await request.post('/api/v1/tokens', { headers: { authorization: basic('bob', 'bob-Secret-42') } })).json();
+  const bobAuth = { authorization: `Bearer ${bobTok.token}` };
+  expect((await request.get(`/api/v1/jobs/${job.id}`, { headers: bobAuth })).status()).toBe(404);
+  expect((await request.delete(`/api/v1/jobs/${job.id}`, { headers: bobAuth })).status()).toBe(404);
+  expect((await request.get(`/api/v1/jobs/${job.id}/logs`, { headers: bobAuth })).status()).toBe(404);
+  expect((await (await request.get('/api/v1/jobs', { headers: bobAuth })).json()).jobs).toEqual([]);
+  expect((await request.get('/api/v1/users', { headers: bobAuth })).status()).toBe(403);
+
   const doc = await (await request.get('/api/v1/openapi.json')).json();
   expect(doc.openapi).toBe('3.1.0');
   expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/jobs', '/api/v1/jobs/{id}', '/api/v1/sessions', '/api/v1/nodes']));

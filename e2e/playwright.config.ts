@@ -5,8 +5,12 @@ import { defineConfig } from '@playwright/test';
 
 // Whole-system tests: the real appliance (`scripts/appliance.ts`: SQLite, scheduler, one node
 // agent with simulated GPUs, portal) on a fresh data dir, driven through Debian's Chromium.
-const port = 20_000 + (process.pid % 20_000);
-const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-e2e-'));
+// The config is loaded again in every worker: fix port and data dir once, in the environment
+// the workers inherit.
+process.env.SLUICE_E2E_PORT ??= String(20_000 + (process.pid % 20_000));
+process.env.SLUICE_E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'sluice-e2e-'));
+const port = Number(process.env.SLUICE_E2E_PORT);
+const dataDir = process.env.SLUICE_E2E_DATA_DIR;
 export const ADMIN = { username: 'admin', password: 'e2e-Secret-42' };
 
 export default defineConfig({

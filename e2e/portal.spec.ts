@@ -37,7 +37,7 @@ test('an invalid submission shows which field is wrong', async ({ page }) => {
   await page.getByLabel(/command/i).fill('echo x');
   await page.getByLabel(/GPUs/i).fill('500');
   await page.getByRole('button', { name: 'Submit' }).click();
-  await expect(page.getByText(/gpus/i).last()).toBeVisible();
+  await expect(page.getByTestId('form-error')).toContainText(/^gpus: /);
   await expect(page).toHaveURL(/\/jobs\/new/);
 });
 
@@ -57,4 +57,16 @@ test('start a Jupyter session, open it through the portal, stop it', async ({ pa
   await page.getByRole('button', { name: 'Stop' }).first().click();
   await expect(state).toHaveText(/STOPPED|STOPPING/);
   await expect(state).toHaveText('STOPPED', { timeout: 60_000 });
+});
+
+test('cancel a running job from its page', async ({ page }) => {
+  await logIn(page);
+  await page.goto('/jobs/new');
+  await page.getByLabel(/command/i).fill('echo started; sleep 600');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.getByTestId('job-state')).toHaveText('RUNNING');
+  await expect(page.getByTestId('job-log')).toContainText('started');
+  page.on('dialog', (d) => void d.accept());
+  await page.getByRole('button', { name: 'Cancel job' }).click();
+  await expect(page.getByTestId('job-state')).toHaveText('CANCELLED', { timeout: 30_000 });
 });

@@ -64,10 +64,7 @@ export function estimateStarts(snapshot: ClusterSnapshot, config: SchedulerConfi
         const endAt = t + v.limitMs;
         const veto: NodeVeto | null =
           book.size > 0
-            ? (node, g) => {
-                if (reserved.has(v.id)) return true;
-                return book.fitsNow(node, form === 'gang' ? node.size : g, endAt, usableSize(node, v.shape.model));
-              }
+            ? (node, g) => book.fitsNow(node, form === 'gang' ? node.size : g, endAt, usableSize(node, v.shape.model), v.id)
             : null;
         let parts: AllocPart[] | null;
         if (form === 'gang') parts = findGang(state, v.shape, v.whole, veto);

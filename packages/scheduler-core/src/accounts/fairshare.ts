@@ -89,7 +89,7 @@ export function computeFairshare(tree: AccountTree, algorithm: FairshareAlgorith
   return { algorithm, normShares, globalShares, normUsage, levelUsage, levelFairshare, effectiveUsage: normUsage, factor };
 }
 
-const tied = (a: number, b: number) => a === b || Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b));
+const tied = (a: number, b: number) => a === b || (Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) <= 1e-12 * Math.max(Math.abs(a), Math.abs(b)));
 
 /** Depth-first Fair Tree walk; writes rank / userCount into `factor` for users. */
 function fairTreeRanks(tree: AccountTree, lf: Float64Array, factor: Float64Array): void {

@@ -58,21 +58,24 @@ export class ReservationBook {
     return this.byNode.has(node.idx);
   }
 
-  /** GPUs in use on `node` at time t (running jobs still on, reservations active). */
-  occupancy(node: NodeState, t: EpochMs): number {
+  /** GPUs in use on `node` at time t (running jobs still on, reservations active, but not `except`'s own). */
+  occupancy(node: NodeState, t: EpochMs, except: string | null = null): number {
     let occ = 0;
     for (const a of node.allocs) if (a.endAt > t) occ += partGpus(a, node);
-    for (const r of this.byNode.get(node.idx) ?? []) if (r.start <= t && t < r.end) occ += r.gpus;
+    for (const r of this.byNode.get(node.idx) ?? []) if (r.start <= t && t < r.end && r.jobId !== except) occ += r.gpus;
     return occ;
   }
 
-  /** Can `gpus` more GPUs be used on `node` over [now, end) without delaying a reservation? (They are free now.) */
-  fitsNow(node: NodeState, gpus: number, end: EpochMs, cap: number = node.size): boolean {
+  /**
+   * Can `gpus` more GPUs be used on `node` over [now, end) without delaying a
+   * reservation (other than `except`'s own)? They are free now.
+   */
+  fitsNow(node: NodeState, gpus: number, end: EpochMs, cap: number = node.size, except: string | null = null): boolean {
     const slots = this.byNode.get(node.idx);
     if (!slots) return true;
     for (const r of slots) {
-      if (r.start >= end || r.end <= this.now) continue;
-      if (this.occupancy(node, Math.max(r.start, this.now)) + gpus > cap) return false;
+      if (r.start >= end || r.end <= this.now || r.jobId === except) continue;
+      if (this.occupancy(node, Math.max(r.start, this.now), except) + gpus > cap) return false;
     }
     return true;
   }

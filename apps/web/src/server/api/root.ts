@@ -2,6 +2,7 @@ import { authRouter } from './routers/auth';
 import { clusterRouter } from './routers/cluster';
 import { jobsRouter } from './routers/jobs';
 import { sessionsRouter } from './routers/sessions';
+import { usersRouter } from './routers/users';
 import { router } from './trpc';
 
 /** The portal UI's API. REST v1 (src/server/rest) calls the same services. */
@@ -10,6 +11,7 @@ export const appRouter = router({
   jobs: jobsRouter,
   sessions: sessionsRouter,
   cluster: clusterRouter,
+  users: usersRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,6 +5,7 @@ import { AppError } from '../errors';
 import { health, listNodes } from '../services/cluster';
 import { cancelJob, getJob, listJobs, readJobLog, submitJob } from '../services/jobs';
 import { createSession, getSession, stopSession } from '../services/sessions';
+import { createUser, listUsers, UserCreateInput, UserView } from '../services/users';
 import type { Route } from './route';
 import { openApiDocument } from './openapi';
 
@@ -138,5 +139,23 @@ export const routes: Route[] = [
       must(user);
       return { json: { nodes: await listNodes(ctx) } };
     },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/users',
+    auth: 'bearer',
+    summary: 'Create a local account (admins)',
+    input: UserCreateInput,
+    output: UserView,
+    status: 201,
+    handler: async ({ ctx, user, body }) => ({ json: await createUser(ctx, must(user), body) }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/users',
+    auth: 'bearer',
+    summary: 'All accounts (admins)',
+    output: z.object({ users: z.array(UserView) }),
+    handler: async ({ ctx, user }) => ({ json: { users: await listUsers(ctx, must(user)) } }),
   },
 ];

@@ -1,4 +1,8 @@
 import type { Db } from '@sluice/db';
+import { z } from 'zod';
+import type { AuthUser } from '../auth/sessions';
+import { AppError, parseInput } from '../errors';
+import type { ServiceContext } from './context';
 import { hashPassword, verifyPassword } from '../auth/password';
 import { generateToken } from '../auth/tokens';
 
@@ -21,4 +25,42 @@ export async function ensureAdmin(db: Db, username: string, password: string | u
   const generated = password ? null : generateToken().slice(0, 20);
   await db.user.create({ data: { username, role: 'admin', passwordHash: await hashPassword(password ?? generated ?? '') } });
   return { created: true, generatedPassword: generated };
+}
+
+export const UserCreateInput = z.strictObject({
+  username: z.string().regex(USERNAME_PATTERN, 'username: lowercase letters, digits, . _ - (at most 32, like a Unix account name)'),
+  password: z.string().min(8, 'password must be at least 8 characters').max(1024),
+  role: z.enum(['admin', 'user']).default('user'),
+  unixUser: z.string().regex(USERNAME_PATTERN).optional(),
+});
+
+export const UserView = z.object({ id: z.number(), username: z.string(), role: z.enum(['admin', 'user']), unixUser: z.string().nullable(), createdAt: z.iso.datetime() });
+export type UserView = z.infer<typeof UserView>;
+
+const toUserView = (u: { id: number; username: string; role: string; unixUser: string | null; createdAt: Date }): UserView => ({
+  id: u.id,
+  username: u.username,
+  role: u.role === 'admin' ? 'admin' : 'user',
+  unixUser: u.unixUser,
+  createdAt: u.createdAt.toISOString(),
+});
+
+const mustBeAdmin = (caller: AuthUser) => {
+  if (caller.role !== 'admin') throw new AppError('FORBIDDEN', 'only admins manage accounts');
+};
+
+/** Local accounts, created by an admin. */
+export async function createUser(ctx: ServiceContext, caller: AuthUser, raw: unknown): Promise<UserView> {
+  mustBeAdmin(caller);
+  const input = parseInput(UserCreateInput, raw);
+  if (await ctx.db.user.findUnique({ where: { username: input.username } })) throw new AppError('CONFLICT', `username: ${input.username} already exists`);
+  const user = await ctx.db.user.create({
+    data: { username: input.username, role: input.role, unixUser: input.unixUser ?? null, passwordHash: await hashPassword(input.password) },
+  });
+  return toUserView(user);
+}
+
+export async function listUsers(ctx: ServiceContext, caller: AuthUser): Promise<UserView[]> {
+  mustBeAdmin(caller);
+  return (await ctx.db.user.findMany({ orderBy: { username: 'asc' } })).map(toUserView);
 }
