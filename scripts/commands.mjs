@@ -101,6 +101,7 @@ export async function runCommand(command, args, c) {
       return steps(
         () => exec(bin(c, 'biome'), ['lint', '.'], c),
         () => exec(bin(c, 'tsc'), ['-p', 'tsconfig.json'], c),
+        () => exec(process.execPath, ['--test', 'scripts/lib/python-env.test.mjs'], c),
         () => exec(bin(c, 'vitest'), ['run', ...args], c),
         () => ensureWebBuild(c),
         () => exec(bin(c, 'playwright'), ['test', '-c', 'e2e/playwright.config.ts'], c),

@@ -27,9 +27,9 @@ export interface DetectedGpuProvider {
 }
 
 /**
- * nvidia-smi when it is found and answers; otherwise simulated GPUs from simSpec. A node
- * whose driver fails falls back too, and the description says so loudly, because it then
- * advertises GPUs it does not have.
+ * nvidia-smi when it is found and answers; otherwise simulated GPUs from simSpec. A node whose
+ * nvidia-smi is there but fails (driver down) refuses to start, unless simulated GPUs were asked
+ * for explicitly: it must never advertise GPUs it does not have by accident.
  */
 export async function detectGpuProvider(opts: DetectGpuProviderOptions): Promise<DetectedGpuProvider> {
   const simSpec = opts.simSpec ?? DEFAULT_SIM_SPEC;
@@ -46,6 +46,7 @@ export async function detectGpuProvider(opts: DetectGpuProviderOptions): Promise
       return { provider: real, gpus, description: `GPUs from nvidia-smi (${path}): ${summarize(gpus)}` };
     } catch (err) {
       why = `nvidia-smi did not answer: ${err instanceof Error ? err.message : String(err)}`;
+      if (opts.simSpec === undefined) throw new Error(`${why} — fix the GPU driver, or set SLUICE_SIM_GPUS to run this node with simulated GPUs`);
     }
   }
   const gpus = await simulated.list();

@@ -37,6 +37,11 @@ describe('detectGpuProvider', () => {
     expect(d.description).toMatch(/^SIMULATED GPUs "2xA100-40GB" \(2× A100-40GB\) because nvidia-smi did not answer: .*exit code 9: NVIDIA-SMI has failed/);
   });
 
+  it('refuses to start when nvidia-smi is there but fails and no simulated GPUs were asked for', async () => {
+    fake = writeFakeNvidiaSmi(DRIVER_DOWN);
+    await expect(detectGpuProvider({ nodeName: 'gpu-03', pathEnv: fake.dir, fallbacks: [] })).rejects.toThrow(/fix the GPU driver, or set SLUICE_SIM_GPUS/);
+  });
+
   it('does not run nvidia-smi when disabled with null', async () => {
     fake = writeFakeNvidiaSmi();
     const d = await detectGpuProvider({ nodeName: 'sim-01', nvidiaSmiPath: null, pathEnv: fake.dir, fallbacks: [] });

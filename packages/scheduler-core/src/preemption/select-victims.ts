@@ -18,7 +18,7 @@ import type { Alloc, NodeState } from '../cluster/state';
 import type { JobView } from '../context';
 import { pickGpus } from '../placement/pick-gpus';
 import { findSingle } from '../placement/find';
-import { nodeMatches } from '../placement/shape';
+import { nodeMatches, usableSize } from '../placement/shape';
 import { jobForm } from '../stages/filter';
 import type { Verdict } from '../stages/walk';
 import type { Preemption, PreemptReason } from '../types';
@@ -147,7 +147,7 @@ function victimsOn(env: PreemptEnv, book: ReservationBook, waiter: Waiter, node:
     }
     if (chosen.length === 0) return null;
     // Would the waiter's start delay a reservation, or would a higher blocked job grab the GPUs?
-    if (!book.fitsNow(node, w.whole, ctx.now + w.limitMs)) return null;
+    if (!book.fitsNow(node, w.whole, ctx.now + w.limitMs, usableSize(node, w.shape.model), w.id)) return null;
     for (const h of higher) {
       if (!nodeMatches(node, h.shape.pool, h.shape.model, h.shape.selector)) continue;
       if (h.fraction || pickGpus(node, h.whole, h.shape.model)) return null;

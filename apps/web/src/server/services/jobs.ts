@@ -70,7 +70,7 @@ export async function getJob(ctx: ServiceContext, caller: AuthUser, id: string):
  */
 export async function cancelJob(ctx: ServiceContext, caller: AuthUser, rawId: string, kind?: 'batch' | 'session'): Promise<JobView> {
   const job = await loadVisibleJob(ctx, caller, rawId, kind);
-  if (isFinalJobState(job.state as JobState)) throw new AppError('CONFLICT', `${kind ?? 'job'} ${job.id} has already ended (${job.state})`);
+  if (isFinalJobState(job.state as JobState)) throw new AppError('CONFLICT', `${kind === 'session' ? 'session' : 'job'} ${job.id} has already ended (${job.state})`);
   const now = ctx.now();
   await ctx.db.$transaction(async (tx) => {
     const pending = await tx.job.updateMany({ where: { id: job.id, state: 'PENDING' }, data: { state: 'CANCELLED', reason: 'Cancelled', endedAt: now } });
