@@ -4,6 +4,22 @@ import { type Db, recordJobEvent } from '@sluice/db';
 import type { CycleResult } from '@sluice/scheduler-core';
 import type { SnapshotExtras } from './snapshot';
 
+/** What an agent needs to run a placed job. */
+export function launchSpecFor(
+  job: { id: number; kind: string; command: string; timeLimitMinutes: number; sessionToken: string | null; user: { username: string; unixUser: string | null } },
+  gpuUuids: string[],
+): LaunchSpec {
+  return {
+    jobId: String(job.id),
+    kind: job.kind === 'session' ? 'session' : 'batch',
+    command: job.command,
+    gpuUuids,
+    timeLimitSec: job.timeLimitMinutes * 60,
+    user: job.user.unixUser ?? job.user.username,
+    ...(job.kind === 'session' && job.sessionToken ? { session: { template: 'jupyter' as const, baseUrl: `/s/${job.id}/`, token: job.sessionToken } } : {}),
+  };
+}
+
 export interface Launch {
   node: string;
   spec: LaunchSpec;
@@ -30,18 +46,7 @@ export async function applyPlan(db: Db, result: CycleResult, extras: SnapshotExt
       const sessionToken = job.kind === 'session' ? randomBytes(24).toString('hex') : null;
       await tx.job.update({ where: { id }, data: { state: 'STARTING', nodeName: p.node, reason: null, sessionToken } });
       await recordJobEvent(tx, id, 'STARTING', `node ${p.node}, GPUs ${p.gpuUuids.join(',') || 'none'}`);
-      launches.push({
-        node: p.node,
-        spec: {
-          jobId: p.jobId,
-          kind: job.kind === 'session' ? 'session' : 'batch',
-          command: job.command,
-          gpuUuids: p.gpuUuids,
-          timeLimitSec: job.timeLimitMinutes * 60,
-          user: job.user.unixUser ?? job.user.username,
-          ...(sessionToken ? { session: { template: 'jupyter' as const, baseUrl: `/s/${job.id}/`, token: sessionToken } } : {}),
-        },
-      });
+      launches.push({ node: p.node, spec: launchSpecFor({ ...job, sessionToken }, p.gpuUuids) });
     }
     for (const [jobId, why] of Object.entries(result.pending)) {
       if (extras.currentReasons.get(jobId) === why.reason) continue;

@@ -1,7 +1,7 @@
 import type { Db } from '@sluice/db';
 import { DEFAULT_SCHEDULER_CONFIG, runCycle } from '@sluice/scheduler-core';
 import type { Logger } from 'pino';
-import { applyPlan, type Launch } from './applier';
+import { applyPlan, type Launch, launchSpecFor } from './applier';
 import type { Clock } from './clock';
 import type { SchedulerMessageBody } from '@sluice/contracts';
 import { failSilentNodes } from './nodes';
@@ -115,23 +115,7 @@ export class SchedulerDaemon {
   /** Sends launches again for jobs placed on a node that reconnected without them. */
   async relaunch(node: string, jobIds: number[]): Promise<void> {
     const jobs = await this.deps.db.job.findMany({ where: { id: { in: jobIds }, state: 'STARTING' }, include: { user: true, allocations: { where: { releasedAt: null } } } });
-    for (const j of jobs) {
-      this.launch(
-        {
-          node,
-          spec: {
-            jobId: String(j.id),
-            kind: j.kind === 'session' ? 'session' : 'batch',
-            command: j.command,
-            gpuUuids: j.allocations.map((a) => a.gpuUuid),
-            timeLimitSec: j.timeLimitMinutes * 60,
-            user: j.user.unixUser ?? j.user.username,
-            ...(j.kind === 'session' && j.sessionToken ? { session: { template: 'jupyter' as const, baseUrl: `/s/${j.id}/`, token: j.sessionToken } } : {}),
-          },
-        },
-        this.deps.gateway,
-      );
-    }
+    for (const j of jobs) this.launch({ node, spec: launchSpecFor(j, j.allocations.map((a) => a.gpuUuid)) }, this.deps.gateway);
   }
 
   private launch(l: Launch, gateway: AgentSender): void {
