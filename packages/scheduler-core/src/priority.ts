@@ -63,7 +63,7 @@ export function relativeSizeFactors(sizes: readonly number[], config: SchedulerC
   const distinct = [...new Set(sizes)].sort((a, b) => a - b);
   const out = new Map<number, number>();
   const span = Math.max(1, distinct.length - 1);
-  distinct.forEach((s, i) => out.set(s, config.priority.favorSmall ? 1 - i / span : i / span));
+  for (const [i, s] of distinct.entries()) out.set(s, config.priority.favorSmall ? 1 - i / span : i / span);
   return out;
 }
 

@@ -22,7 +22,7 @@ export class NodeIndex {
 
   classFor(pool: string, models: readonly string[], labels: Readonly<Record<string, string>>, size: number): number {
     let labelKey = '';
-    for (const k in labels) {
+    for (const _ in labels) {
       labelKey = Object.keys(labels)
         .sort()
         .map((l) => `${l}=${labels[l]}`)
