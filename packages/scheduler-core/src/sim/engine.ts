@@ -92,7 +92,12 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
   const nodes = buildNodes(opts);
   const slot = new Map<string, GpuSlot>();
   const nodeOfGpu = new Map<string, string>();
-  for (const n of nodes) for (const g of n.gpus) (slot.set(g.uuid, g), nodeOfGpu.set(g.uuid, n.name));
+  for (const n of nodes) {
+    for (const g of n.gpus) {
+      slot.set(g.uuid, g);
+      nodeOfGpu.set(g.uuid, n.name);
+    }
+  }
 
   const recs: Rec[] = trace
     .map((t) => {
