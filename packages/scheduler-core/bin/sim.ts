@@ -15,7 +15,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type DeepPartial, mergeConfig, type SchedulerConfig } from '../src/config';
-import { computeMetrics, parseTrace, simulate } from '../src/sim/index';
+import { computeMetrics, parseTrace, resultsCsv, segmentsCsv, simulate } from '../src/sim/index';
 
 interface Args {
   trace: string;
@@ -104,8 +104,6 @@ function parseArgs(argv: string[]): Args {
   return a;
 }
 
-const fmt = (x: number | null) => (x === null ? '' : String(Math.round(x * 1000) / 1000));
-
 function main(): void {
   const args = parseArgs(process.argv);
   const [nodes, gpusPerNode] = args.cluster.split('x').map(Number) as [number, number];
@@ -114,16 +112,8 @@ function main(): void {
   const t0 = performance.now();
   const res = simulate(trace, { nodes, gpusPerNode, config, shares: args.shares, timeLimit: args.timeLimit, factor: args.factor, checkpoint: args.checkpoint });
   const wallMs = performance.now() - t0;
-  if (args.out) {
-    const lines = ['job_id,user,group,gpus,submit,start,end,preemptions'];
-    for (const j of res.jobs) lines.push([j.id, j.user, j.group, j.gpus, fmt(j.submit), fmt(j.start), fmt(j.end), j.preemptions].join(','));
-    writeFileSync(args.out, `${lines.join('\n')}\n`);
-  }
-  if (args.segments) {
-    const lines = ['job_id,node,gpus,start,end'];
-    for (const s of res.segments) lines.push([s.jobId, s.node, s.gpus, fmt(s.start), fmt(s.end)].join(','));
-    writeFileSync(args.segments, `${lines.join('\n')}\n`);
-  }
+  if (args.out) writeFileSync(args.out, resultsCsv(res.jobs));
+  if (args.segments) writeFileSync(args.segments, segmentsCsv(res.segments));
   const m = computeMetrics(res.jobs, nodes * gpusPerNode, args.shares);
   const summary = {
     trace: args.trace,

@@ -94,13 +94,6 @@ export interface SchedulerConfig {
     /** Estimates further than this are reported as null (unknown). */
     horizonSec: number;
   };
-  placement: {
-    /**
-     * Time-aware packing: among this many best-fit candidate nodes, pick the one whose
-     * busy horizon the job extends least (0 or 1 = plain best fit).
-     */
-    timeAwareCandidates: number;
-  };
   /** Pool of nodes that do not name one. */
   defaultPool: string;
   /** Per-job priority breakdown, position in account and the fair-share report in results. */
@@ -161,7 +154,6 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   },
   backfill: { enabled: true, reservations: 16 },
   estimates: { scanDepth: 64, horizonSec: 60 * 24 * 3600 },
-  placement: { timeAwareCandidates: 0 },
   defaultPool: 'default',
   explainDetail: true,
 };

@@ -13,6 +13,8 @@ import { ageFactor, jobSizeFactor, type PriorityFactors, priorityOf, priorityTim
 import type { ClusterSnapshot, EpochMs, PendingJob } from './types';
 
 export interface JobView {
+  /** Position in `snapshot.pending` (per-cycle arrays are indexed by it). */
+  readonly index: number;
   readonly id: string;
   readonly submittedAt: EpochMs;
   readonly job: PendingJob;
@@ -43,7 +45,7 @@ export interface CycleContext {
   readonly shapes: ShapeCache;
   readonly jobs: readonly JobView[];
   readonly clusterGpus: number;
-  /** Ids of every pending and running job (for dependencies). */
+  /** Ids of every pending and running job (for dependencies; empty when no job has any). */
   readonly liveIds: ReadonlySet<string>;
 }
 
@@ -59,7 +61,8 @@ export function buildContext(snapshot: ClusterSnapshot, config: SchedulerConfig,
   const at = priorityTime(now, config);
   const fifo = config.queueOrder === 'fifo';
   const jobs: JobView[] = new Array(snapshot.pending.length);
-  const relative = config.priority.sizeScale === 'relative' ? relativeSizeFactors(snapshot.pending.map((j) => rawJobSize(j, config)), config) : null;
+  // The relative size scale ranks all pending sizes; skip it when nothing reads it (fifo without detail).
+  const relative = config.priority.sizeScale === 'relative' && (!fifo || config.explainDetail) ? relativeSizeFactors(snapshot.pending.map((j) => rawJobSize(j, config)), config) : null;
   for (let i = 0; i < snapshot.pending.length; i++) {
     const job = snapshot.pending[i] as PendingJob;
     const qosName = job.qos ?? config.defaultQos;
@@ -73,6 +76,7 @@ export function buildContext(snapshot: ClusterSnapshot, config: SchedulerConfig,
       qos: qos && qosMax > 0 ? qos.priority / qosMax : 0,
     };
     jobs[i] = {
+      index: i,
       id: job.id,
       submittedAt: job.submittedAt,
       job,
@@ -91,7 +95,9 @@ export function buildContext(snapshot: ClusterSnapshot, config: SchedulerConfig,
     };
   }
   const liveIds = new Set<string>();
-  for (const j of snapshot.pending) liveIds.add(j.id);
-  for (const j of snapshot.running) liveIds.add(j.id);
+  if (snapshot.pending.some((j) => j.dependsOn !== undefined && j.dependsOn.length > 0)) {
+    for (const j of snapshot.pending) liveIds.add(j.id);
+    for (const j of snapshot.running) liveIds.add(j.id);
+  }
   return { config, now, snapshot, tree, fairshare, state, shapes, jobs, clusterGpus, liveIds };
 }

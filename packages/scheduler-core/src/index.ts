@@ -12,4 +12,5 @@ export type { AccountTree, TreeNode } from './accounts/tree';
 export { billingWeight, decayUsage, emptyLedger, runningCharges, updateLedger } from './accounts/usage';
 export type { UsageCharge, UsageLedger } from './accounts/usage';
 export type { PriorityBreakdown, PriorityFactors } from './priority';
+export { seededRng } from './rng';
 export * from './types';

@@ -30,22 +30,24 @@ import type { ClusterSnapshot, CycleResult, EpochMs, Rng } from './types';
  */
 export function runCycle(snapshot: ClusterSnapshot, config: SchedulerConfig, now: EpochMs, _rng: Rng): CycleResult {
   const ctx = buildContext(snapshot, config, now);
-  const staticReasons = new Map<string, PendingReason>();
+  const staticReasons: (PendingReason | null)[] = new Array(ctx.jobs.length);
+  let staticCount = 0;
   for (const v of ctx.jobs) {
     const r = staticReason(ctx, v);
-    if (r !== null) staticReasons.set(v.id, r);
+    staticReasons[v.index] = r;
+    if (r !== null) staticCount++;
   }
   const order = sortQueue(ctx.jobs, config);
   const quota = new QuotaBook(ctx, ctx.state);
   const book = new ReservationBook(now);
   const walk = walkQueue(ctx, order, staticReasons, quota, book);
-  const preempt = planPreemptions({ ctx, state: ctx.state, quota }, book, walk.blocked, walk.verdicts);
+  const preempt = planPreemptions({ ctx, state: ctx.state, quota, swaps: new Float64Array(ctx.tree.nodes.length) }, book, walk.blocked, walk.verdicts);
   const started = new Set(walk.starts.map((s) => s.jobId));
   const pending = explainPending(ctx, order, started, walk.verdicts);
   const result: CycleResult = {
     plan: { start: walk.starts, preempt, reservations: book.list },
     pending,
-    wakeAt: wakeAt(ctx, walk.starts.length + preempt.length > 0 || walk.truncated, walk.blocked.length > 0, order.length - started.size - staticReasons.size > 0),
+    wakeAt: wakeAt(ctx, walk.starts.length + preempt.length > 0 || walk.truncated, walk.blocked.length > 0, order.length - started.size - staticCount > 0),
   };
   if (config.explainDetail) result.fairshare = reportFromStanding(ctx.tree, ctx.fairshare, snapshot);
   return result;

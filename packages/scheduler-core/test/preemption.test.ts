@@ -146,3 +146,23 @@ describe('QOS preemption and stopping jobs', () => {
     expect(res.pending.second?.reason).not.toBe('Preempting');
   });
 });
+
+describe('several waiters in one cycle', () => {
+  it('stops only as many jobs as it takes to even out the shares', () => {
+    const n1 = node('n1', 4);
+    const snap = snapshot({
+      nodes: [n1],
+      running: [0, 1, 2, 3].map((i) => running(`a${i}`, n1, 1, { account: 'a', startedAt: i * MIN, timeLimitSec: 86_400 })),
+      pending: [0, 1, 2, 3].map((i) => job(`b${i}`, { account: 'b', user: 'v', submittedAt: i })),
+    });
+    const res = runCycle(snap, DEFAULT_SCHEDULER_CONFIG, 2 * HOUR, rng);
+    // a holds 4, b 0: two swaps give 2/2; a third would leave b ahead.
+    expect(res.plan.preempt.map((p) => [p.jobId, p.forJobId])).toEqual([
+      ['a3', 'b0'],
+      ['a2', 'b1'],
+    ]);
+    const after = rounds(applyPlan(snap, res, 2 * HOUR), 2 * HOUR + MIN, 20, 15 * MIN);
+    expect(after.seen).toEqual([]);
+    expect(after.starts.sort()).toEqual(['b0', 'b1']);
+  });
+});

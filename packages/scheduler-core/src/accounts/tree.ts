@@ -180,22 +180,29 @@ function finite(x: number | undefined): number {
   return x !== undefined && Number.isFinite(x) && x > 0 ? x : 0;
 }
 
-/** Indices from `idx` up to the root, `idx` first. */
-export function pathToRoot(tree: AccountTree, idx: number): number[] {
-  const out: number[] = [];
-  for (let i = idx; i >= 0; i = (tree.nodes[i] as TreeNode).parent) out.push(i);
-  return out;
-}
-
 /**
  * The two children of the lowest common ancestor on the paths to `a` and `b`
  * (the level at which the two sides compete), or null when one contains the other.
+ * Allocation-free: it runs once per (waiter, victim) pair in preemption.
  */
 export function divergingChildren(tree: AccountTree, a: number, b: number): [number, number] | null {
-  const pa = pathToRoot(tree, a).reverse();
-  const pb = pathToRoot(tree, b).reverse();
-  let i = 0;
-  while (i < pa.length && i < pb.length && pa[i] === pb[i]) i++;
-  if (i >= pa.length || i >= pb.length) return null;
-  return [pa[i] as number, pb[i] as number];
+  const nodes = tree.nodes;
+  let x = a;
+  let y = b;
+  while ((nodes[x] as TreeNode).depth > (nodes[y] as TreeNode).depth) x = (nodes[x] as TreeNode).parent;
+  while ((nodes[y] as TreeNode).depth > (nodes[x] as TreeNode).depth) y = (nodes[y] as TreeNode).parent;
+  if (x === y) return null; // one side contains the other
+  x = a;
+  y = b;
+  // Climb both to one level below their common ancestor.
+  for (;;) {
+    const dx = (nodes[x] as TreeNode).depth;
+    const dy = (nodes[y] as TreeNode).depth;
+    if (dx > dy) x = (nodes[x] as TreeNode).parent;
+    else if (dy > dx) y = (nodes[y] as TreeNode).parent;
+    else if ((nodes[x] as TreeNode).parent !== (nodes[y] as TreeNode).parent) {
+      x = (nodes[x] as TreeNode).parent;
+      y = (nodes[y] as TreeNode).parent;
+    } else return [x, y];
+  }
 }

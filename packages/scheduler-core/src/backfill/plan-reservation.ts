@@ -22,23 +22,42 @@ export function planSingle(state: ClusterState, book: ReservationBook, shape: Sh
     if (!node.schedulable || !classes.has(node.classId)) continue;
     const cap = usableSize(node, shape.model);
     if (cap < gpus) continue;
-    const t = book.earliest(node, gpus, durMs, cap);
-    if (t < (best?.start ?? Number.POSITIVE_INFINITY)) best = { start: t, parts: [{ node, gpus }] };
+    const t = book.earliest(node, gpus, durMs, cap, best?.start ?? Number.POSITIVE_INFINITY);
+    if (t < (best?.start ?? Number.POSITIVE_INFINITY)) {
+      best = { start: t, parts: [{ node, gpus }] };
+      if (t <= book.now) break; // nothing starts earlier than now
+    }
   }
   return best;
 }
 
 export function planGang(state: ClusterState, book: ReservationBook, shape: Shape, gpus: number, durMs: number): PlannedStart | null {
   const classes = new Set(shape.classes);
-  const cands: { node: NodeState; t: EpochMs; cap: number }[] = [];
+  // Only the earliest few nodes can be chosen: as many as the job needs of the smallest
+  // nodes, plus every node with a reservation (those may fail the stay-free check).
+  let minSize = Number.POSITIVE_INFINITY;
+  for (const c of shape.classes) minSize = Math.min(minSize, state.index.classes[c]?.size || Number.POSITIVE_INFINITY);
+  const keep = Math.ceil(gpus / Math.max(1, minSize)) + book.reservedNodes + 1;
+  type Cand = { node: NodeState; t: EpochMs; cap: number };
+  const before = (a: Cand, b: Cand) => a.t < b.t || (a.t === b.t && (a.cap > b.cap || (a.cap === b.cap && a.node.idx < b.node.idx)));
+  const cands: Cand[] = [];
   for (const node of state.nodes) {
     if (!node.schedulable || !classes.has(node.classId)) continue;
     const cap = usableSize(node, shape.model);
     if (cap < node.size || cap === 0) continue;
     const t = book.earliest(node, cap, durMs, cap);
-    if (Number.isFinite(t)) cands.push({ node, t, cap });
+    if (!Number.isFinite(t)) continue;
+    const c = { node, t, cap };
+    if (cands.length >= keep && !before(c, cands[cands.length - 1] as Cand)) continue;
+    let i = cands.length;
+    cands.push(c);
+    while (i > 0 && before(c, cands[i - 1] as Cand)) {
+      cands[i] = cands[i - 1] as Cand;
+      i--;
+    }
+    cands[i] = c;
+    if (cands.length > keep) cands.pop();
   }
-  cands.sort((a, b) => a.t - b.t || b.cap - a.cap || a.node.idx - b.node.idx);
   // Grow the set in order of availability; the start is the latest member's time,
   // and every member must stay whole-free from then on for the job's duration.
   let capSoFar = 0;
@@ -58,4 +77,18 @@ export function planGang(state: ClusterState, book: ReservationBook, shape: Shap
     if (left <= 0) return { start: T, parts: chosen };
   }
   return null;
+}
+
+/** A lower bound of `planSingle(...).start`: the earliest time some matching node frees enough GPUs, reservations ignored. */
+export function earliestFreeing(state: ClusterState, book: ReservationBook, shape: Shape, gpus: number): EpochMs {
+  const classes = new Set(shape.classes);
+  let best = Number.POSITIVE_INFINITY;
+  for (const node of state.nodes) {
+    if (!node.schedulable || !classes.has(node.classId)) continue;
+    const cap = usableSize(node, shape.model);
+    if (cap < gpus) continue;
+    best = Math.min(best, book.earliestByEnds(node, gpus, cap));
+    if (best <= book.now) break;
+  }
+  return best;
 }

@@ -10,6 +10,13 @@
 import type { Alloc, NodeState } from '../cluster/state';
 import type { EpochMs, Reservation } from '../types';
 
+/** Per node: its jobs' ends in time order, valid while the node's allocations are unchanged. */
+interface EndsCache {
+  version: number;
+  occ: number;
+  list: { t: number; g: number }[];
+}
+
 interface Slot {
   readonly jobId: string;
   readonly start: EpochMs;
@@ -25,15 +32,17 @@ const partGpus = (a: Alloc, node: NodeState): number => {
 
 export class ReservationBook {
   private readonly byNode = new Map<number, Slot[]>();
-  /** Per node: running jobs' ends in time order, while the node's allocations are unchanged. */
-  private readonly ends = new Map<number, { version: number; now: EpochMs; occ: number; list: { t: number; g: number }[] }>();
   readonly list: Reservation[] = [];
 
-  constructor(private now: EpochMs) {}
+  constructor(private current: EpochMs) {}
+
+  get now(): EpochMs {
+    return this.current;
+  }
 
   /** Move the plan's "now" forward (estimates replay time); reservations stay. */
   advance(now: EpochMs): void {
-    this.now = now;
+    this.current = now;
   }
 
   /** Drop a job's reservation (it started). */
@@ -52,6 +61,11 @@ export class ReservationBook {
 
   get size(): number {
     return this.list.length;
+  }
+
+  /** Nodes that carry at least one reservation. */
+  get reservedNodes(): number {
+    return this.byNode.size;
   }
 
   hasReservations(node: NodeState): boolean {
@@ -89,19 +103,46 @@ export class ReservationBook {
     return true;
   }
 
-  /** Earliest t >= now at which `gpus` GPUs stay free on `node` for `durMs`. */
-  earliest(node: NodeState, gpus: number, durMs: number, cap: number = node.size): EpochMs {
+  /**
+   * Earliest t >= now at which `gpus` GPUs stay free on `node` for `durMs`. A caller
+   * that only cares about times before `bound` gets some value >= bound otherwise
+   * (reservations can only make a node later than its running jobs alone do).
+   */
+  earliest(node: NodeState, gpus: number, durMs: number, cap: number = node.size, bound: EpochMs = Number.POSITIVE_INFINITY): EpochMs {
     const slots = this.byNode.get(node.idx);
-    if (!slots) return this.earliestByEnds(node, gpus, cap);
-    const times = [this.now];
-    for (const a of node.allocs) if (a.endAt > this.now) times.push(a.endAt);
-    for (const r of slots) if (r.end > this.now) times.push(r.end);
-    times.sort((x, y) => x - y);
-    for (const t of times) {
-      if (this.occupancy(node, t) + gpus > cap) continue;
+    const byEnds = this.earliestByEnds(node, gpus, cap);
+    if (!slots || byEnds >= bound) return byEnds;
+    // Occupancy as a step function: running jobs end, reservations start and end.
+    const now = this.current;
+    const events: { t: number; d: number }[] = [];
+    let occ = 0;
+    for (const a of node.allocs) {
+      if (a.endAt <= now) continue;
+      const g = partGpus(a, node);
+      occ += g;
+      events.push({ t: a.endAt, d: -g });
+    }
+    for (const r of slots) {
+      if (r.end <= now) continue;
+      if (r.start <= now) occ += r.gpus;
+      else events.push({ t: r.start, d: r.gpus });
+      events.push({ t: r.end, d: -r.gpus });
+    }
+    events.sort((x, y) => x.t - y.t);
+    const starts: number[] = [now];
+    const levels: number[] = [occ];
+    for (let i = 0; i < events.length; ) {
+      const t = (events[i] as { t: number }).t;
+      while (i < events.length && (events[i] as { t: number }).t === t) occ += (events[i++] as { d: number }).d;
+      starts.push(t);
+      levels.push(occ);
+    }
+    // The earliest feasible start is a step start: try each, scanning the steps its run covers.
+    for (let i = 0; i < starts.length; i++) {
+      const t = starts[i] as number;
       let ok = true;
-      for (const r of slots) {
-        if (r.start > t && r.start < t + durMs && this.occupancy(node, r.start) + gpus > cap) {
+      for (let j = i; j < starts.length && (starts[j] as number) < t + durMs; j++) {
+        if ((levels[j] as number) + gpus > cap + 1e-9) {
           ok = false;
           break;
         }
@@ -111,29 +152,43 @@ export class ReservationBook {
     return Number.POSITIVE_INFINITY;
   }
 
-  /** No reservation on the node: occupancy only falls, so it is the time enough running jobs have ended. */
-  private earliestByEnds(node: NodeState, gpus: number, cap: number): EpochMs {
-    let c = this.ends.get(node.idx);
-    if (!c || c.version !== node.version || c.now !== this.now) {
+  /**
+   * When enough of the node's running jobs have ended, ignoring reservations: exact for a node
+   * without reservations (occupancy only falls), a lower bound otherwise.
+   */
+  earliestByEnds(node: NodeState, gpus: number, cap: number): EpochMs {
+    if (node.free >= gpus && node.free === cap - this.occupancyNow(node)) return this.now;
+    let c = node.endsCache as EndsCache | null;
+    if (!c || c.version !== node.version) {
       const list: { t: number; g: number }[] = [];
       let occ = 0;
       for (const a of node.allocs) {
-        if (a.endAt <= this.now) continue;
         const g = partGpus(a, node);
         occ += g;
         list.push({ t: a.endAt, g });
       }
       list.sort((x, y) => x.t - y.t);
-      c = { version: node.version, now: this.now, occ, list };
-      this.ends.set(node.idx, c);
+      c = { version: node.version, occ, list };
+      node.endsCache = c;
     }
+    // Jobs whose end is not after "now" no longer count (the cache may predate a later "now").
     let occ = c.occ;
+    let i = 0;
+    for (; i < c.list.length && (c.list[i] as { t: number }).t <= this.now; i++) occ -= (c.list[i] as { g: number }).g;
     if (occ + gpus <= cap + 1e-9) return this.now;
-    for (const e of c.list) {
+    for (; i < c.list.length; i++) {
+      const e = c.list[i] as { t: number; g: number };
       occ -= e.g;
       if (occ + gpus <= cap + 1e-9) return e.t;
     }
     return Number.POSITIVE_INFINITY;
+  }
+
+  /** GPUs held on `node` by jobs still running at "now". */
+  private occupancyNow(node: NodeState): number {
+    let occ = 0;
+    for (const a of node.allocs) if (a.endAt > this.now) occ += partGpus(a, node);
+    return occ;
   }
 
   reserve(jobId: string, parts: readonly { node: NodeState; gpus: number }[], start: EpochMs, end: EpochMs): void {

@@ -9,65 +9,9 @@ import type { AccountTree, TreeNode } from '../accounts/tree';
 import type { SchedulerConfig } from '../config';
 import type { ClusterSnapshot, EpochMs, GpuSlot, NodePart, NodeSnapshot, RunningJob } from '../types';
 import { NodeIndex } from './node-index';
+import type { Alloc, AllocPart, GpuState, NodeState } from './types';
 
-export interface GpuState {
-  readonly uuid: string;
-  readonly index: number;
-  readonly model: string;
-  readonly domain: string | null;
-  readonly node: NodeState;
-  /** Whole-GPU holder. */
-  holder: string | null;
-  /** Sum of fractions held by fractional jobs. */
-  sharedUsed: number;
-}
-
-export interface NodeState {
-  readonly idx: number;
-  readonly name: string;
-  readonly pool: string;
-  readonly labels: Readonly<Record<string, string>>;
-  readonly schedulable: boolean;
-  readonly gpus: readonly GpuState[];
-  readonly size: number;
-  readonly models: readonly string[];
-  /** Largest NVLink domain (0 when the node reports none). */
-  readonly maxDomainSize: number;
-  readonly classId: number;
-  /** GPUs with no holder and no fractional use. */
-  free: number;
-  readonly allocs: Set<Alloc>;
-  /** Bumped whenever `allocs` changes (lets per-node caches know they are stale). */
-  version: number;
-}
-
-export interface AllocPart {
-  readonly node: NodeState;
-  readonly gpus: readonly GpuState[];
-}
-
-export interface Alloc {
-  readonly jobId: string;
-  readonly account: string;
-  readonly user: string;
-  readonly leaf: number;
-  readonly qos: string;
-  /** GPUs held (a fraction for a shared GPU). */
-  readonly gpus: number;
-  readonly parts: readonly AllocPart[];
-  /** Fraction of the single shared GPU, or null for whole GPUs. */
-  readonly fraction: number | null;
-  readonly pool: string;
-  readonly startedAt: EpochMs;
-  /** Expected end: start + time limit, never before now. */
-  readonly endAt: EpochMs;
-  readonly preemptCount: number;
-  readonly checkpointable: boolean;
-  /** Stop already requested (daemon) or chosen as a victim in this cycle. */
-  stopping: boolean;
-  /** Planned in this cycle (not a candidate for anything). */
-  readonly planned: boolean;
-}
+export type { Alloc, AllocPart, GpuState, NodeState } from './types';
 
 export class ClusterState {
   readonly nodes: NodeState[] = [];
@@ -84,6 +28,8 @@ export class ClusterState {
   private readonly qosAccount = new Map<string, Map<string, number>>();
   /** Whole free GPUs on schedulable nodes, per pool. */
   private readonly freeByPool = new Map<string, number>();
+  /** Shared GPUs (fractional jobs on them) that still have room, for packing more fractions. */
+  readonly sharedOpen = new Set<GpuState>();
 
   constructor(
     readonly tree: AccountTree,
@@ -130,6 +76,7 @@ export class ClusterState {
         free: 0,
         allocs: new Set(),
         version: 0,
+        endsCache: null,
       };
       for (const g of slots) {
         let shared = 0;
@@ -150,6 +97,7 @@ export class ClusterState {
       this.nodeByName.set(n.name, node);
     }
     for (const r of snapshot.running) this.addRunning(r);
+    for (const g of this.gpuByUuid.values()) this.trackShared(g);
     for (const node of this.nodes) {
       node.free = countFree(node);
       if (node.schedulable) {
@@ -213,8 +161,10 @@ export class ClusterState {
   allocate(alloc: Alloc): void {
     for (const p of alloc.parts) {
       for (const g of p.gpus) {
-        if (alloc.fraction !== null) g.sharedUsed += alloc.fraction;
-        else {
+        if (alloc.fraction !== null) {
+          g.sharedUsed += alloc.fraction;
+          this.trackShared(g);
+        } else {
           if (g.holder !== null || g.sharedUsed > 0) throw new Error(`GPU ${g.uuid} is not free for ${alloc.jobId}`);
           g.holder = alloc.jobId;
         }
@@ -233,8 +183,11 @@ export class ClusterState {
     if (!alloc) return undefined;
     for (const p of alloc.parts) {
       for (const g of p.gpus) {
-        if (alloc.fraction !== null) g.sharedUsed = Math.max(0, g.sharedUsed - alloc.fraction);
-        else if (g.holder === jobId) g.holder = null;
+        if (alloc.fraction !== null) {
+          g.sharedUsed = Math.max(0, g.sharedUsed - alloc.fraction);
+          if (g.sharedUsed < 1e-9) g.sharedUsed = 0;
+          this.trackShared(g);
+        } else if (g.holder === jobId) g.holder = null;
       }
       p.node.allocs.delete(alloc);
       p.node.version++;
@@ -293,6 +246,11 @@ export class ClusterState {
     }
     bump(this.qosUser, alloc.qos, alloc.user, g);
     bump(this.qosAccount, alloc.qos, alloc.account, g);
+  }
+
+  private trackShared(g: GpuState): void {
+    if (g.holder === null && g.sharedUsed > 0 && g.sharedUsed < 1 - 1e-9 && g.node.schedulable) this.sharedOpen.add(g);
+    else this.sharedOpen.delete(g);
   }
 
   private refresh(node: NodeState): void {

@@ -48,12 +48,14 @@ export function nodeMatches(node: NodeState, pool: string | null, model: string 
   return true;
 }
 
+const UNCONSTRAINED = '\u0001\u0001';
+
 export class ShapeCache {
   private readonly cache = new Map<string, Shape>();
   constructor(private readonly state: ClusterState) {}
 
   of(job: PendingJob): Shape {
-    const key = shapeKey(job);
+    const key = job.pool === undefined && job.gpuModel === undefined && job.nodeSelector === undefined ? UNCONSTRAINED : shapeKey(job);
     let s = this.cache.get(key);
     if (!s) {
       s = this.build(key, job);

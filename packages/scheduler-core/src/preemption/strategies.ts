@@ -31,6 +31,11 @@ export interface PreemptEnv {
   readonly ctx: CycleContext;
   readonly state: ClusterState;
   readonly quota: QuotaBook;
+  /**
+   * GPUs per tree node that swaps decided earlier in this cycle will move (victims' side
+   * minus, waiters' side plus): the share rule sees the cluster as it will be.
+   */
+  readonly swaps: Float64Array;
 }
 
 /** The waiting job and when it would start without preemption. */
@@ -76,11 +81,27 @@ export const fairShareTimeSlice: Strategy = (env, { job: w, expectedStart }, v) 
   const sa = (tree.nodes[a] as TreeNode).shares;
   const sb = (tree.nodes[b] as TreeNode).shares;
   if (!(sa > 0)) return null;
-  const waiterSide = (env.state.allocTotal[a] as number) + w.gpus;
-  const victimSide = (env.state.allocTotal[b] as number) - v.gpus;
+  const waiterSide = (env.state.allocTotal[a] as number) + (env.swaps[a] as number) + w.gpus;
+  const victimSide = (env.state.allocTotal[b] as number) + (env.swaps[b] as number) - v.gpus;
   if (!(sb > 0)) return 'FairShareTimeSlice';
   return waiterSide / sa <= victimSide / sb + 1e-9 ? 'FairShareTimeSlice' : null;
 };
+
+/**
+ * Could any strategy ever stop this job, whoever waits? (Cheap per-cycle filter; the
+ * strategies above decide per waiter.)
+ */
+export function couldBeVictim(env: PreemptEnv, v: Alloc, qosPreemptable: ReadonlySet<string>): boolean {
+  // Whole-GPU, single-node jobs only: stopping a gang or a shared fraction frees no whole GPU here.
+  if (v.planned || v.stopping || v.parts.length !== 1 || v.fraction !== null) return false;
+  const p = env.ctx.config.preemption;
+  const ran = runtimeSec(env, v);
+  if (ran < p.minRuntimeSec) return false;
+  if (env.quota.borrowed.has(v.jobId) || qosPreemptable.has(v.qos)) return true;
+  if (env.ctx.config.queueOrder === 'fifo' || !env.ctx.config.qos[v.qos]?.preemptible) return false;
+  if (ran < p.sliceQuantumSec || v.preemptCount >= p.maxPreemptionsPerJob) return false;
+  return v.checkpointable || (ran <= p.maxLostWorkSec && (v.endAt - env.ctx.now) / 1000 >= ran);
+}
 
 /** In order of precedence. */
 export const STRATEGIES: readonly Strategy[] = [reclaimBorrowed, qosPreempt, fairShareTimeSlice];

@@ -17,8 +17,8 @@
 import { emptyLedger, type UsageCharge, type UsageLedger, updateLedger } from '../accounts/usage';
 import type { SchedulerConfig } from '../config';
 import { runCycle } from '../run-cycle';
-import { seededRng } from '../testing/builders';
-import type { AccountSpec, ClusterSnapshot, EpochMs, GpuSlot, NodeSnapshot, PendingJob, Placement, RunningJob } from '../types';
+import { seededRng } from '../rng';
+import type { AccountSpec, ClusterSnapshot, EpochMs, GpuSlot, NodeSnapshot, PendingJob, Placement, PreemptReason, RunningJob } from '../types';
 import { TimeHeap } from './heap';
 import type { TraceJob } from './trace';
 
@@ -58,9 +58,19 @@ export interface SimSegment {
   end: number;
 }
 
+export interface SimPreemption {
+  /** Seconds. */
+  at: number;
+  jobId: string;
+  forJobId: string;
+  reason: PreemptReason;
+}
+
 export interface SimResult {
   jobs: SimJobResult[];
   segments: SimSegment[];
+  /** Every preemption, in order. */
+  preemptionLog: SimPreemption[];
   cycles: number;
   preemptions: number;
   /** GPU-seconds of runs cut short by preemption (lost work without checkpoints). */
@@ -130,6 +140,7 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
   const runIdx = new Map<string, number>();
   const finishes = new TimeHeap<Rec>();
   const segments: SimSegment[] = [];
+  const preemptionLog: SimPreemption[] = [];
   let ledger: UsageLedger = emptyLedger(0);
   let accrued: UsageCharge[] = [];
   let cycles = 0;
@@ -215,6 +226,7 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
       if (!rec?.run) throw new Error(`applier: preempting ${p.jobId}, which is not running`);
       const ran = t - rec.run.startedAt;
       preemptedGpuSeconds += (rec.trace.gpus * ran) / 1000;
+      preemptionLog.push({ at: t / 1000, jobId: p.jobId, forJobId: p.forJobId, reason: p.reason });
       stop(rec, t);
       rec.preemptions++;
       preemptions++;
@@ -236,6 +248,15 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
     return { acted, preempted: res.plan.preempt.length > 0, wakeAt: res.wakeAt ?? null };
   };
 
+  // Time-slicing needs priority order; QOS preemption needs a QOS that may be preempted, and the
+  // simulator runs every job in the default QOS; there are no guarantees to reclaim.
+  const dq = config.qos[config.defaultQos];
+  const canPreempt = config.preemption.enabled && (config.queueOrder === 'priority' || (dq?.canPreempt.includes(config.defaultQos) ?? false));
+  const freeGpus = () => {
+    let f = 0;
+    for (const n of nodes) for (const g of n.gpus) if (g.jobId === null) f++;
+    return f;
+  };
   let si = 0;
   let nextTick = Number.POSITIVE_INFINITY;
   const gridAfter = (x: EpochMs) => (Math.floor(x / cycleMs) + 1) * cycleMs;
@@ -244,12 +265,14 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
     const t = Math.min(tSubmit, finishes.peekTime(), nextTick);
     if (!Number.isFinite(t)) break;
     let event = false;
+    let freed = false;
     while (finishes.peekTime() <= t) {
       const rec = finishes.pop() as Rec;
       if (!rec.run || rec.endAt > t) continue; // stale entry of a preempted run
       stop(rec, t);
       rec.end = t / 1000;
       event = true;
+      freed = true;
     }
     while (si < recs.length && (recs[si] as Rec).submitMs <= t) {
       pending.push((recs[si] as Rec).pending);
@@ -257,6 +280,8 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
       event = true;
     }
     if (!event && t < nextTick) continue;
+    // Only submissions, no GPU free, and no preemption possible: the cycle would plan nothing.
+    if (!freed && t < nextTick && freeGpus() === 0 && !canPreempt) continue;
     let r = cycle(t);
     // Preempted jobs have left their GPUs: the daemon cycles again on their exit.
     for (let k = 0; k < 8 && r.preempted; k++) r = cycle(t);
@@ -277,7 +302,7 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
       preemptions: rec.preemptions,
     };
   });
-  return { jobs, segments, cycles, preemptions, preemptedGpuSeconds, unfinished: jobs.filter((j) => j.end === null).length };
+  return { jobs, segments, preemptionLog, cycles, preemptions, preemptedGpuSeconds, unfinished: jobs.filter((j) => j.end === null).length };
 }
 
 function buildNodes(opts: SimOptions): NodeSnapshot[] {

@@ -9,23 +9,18 @@
 import type { PendingReason } from '@sluice/contracts';
 import { planGang, planSingle } from '../backfill/plan-reservation';
 import type { ReservationBook } from '../backfill/reservations';
-import type { Alloc, AllocPart, NodeState } from '../cluster/state';
+import type { Alloc, AllocPart } from '../cluster/state';
 import type { CycleContext, JobView } from '../context';
 import { findFraction, findGang, findSingle, type NodeVeto } from '../placement/find';
 import { usableSize } from '../placement/shape';
 import type { EpochMs, Placement } from '../types';
-import { jobForm } from './filter';
+import { type JobForm, jobForm } from './filter';
+import { Verdicts } from './verdicts';
 import type { QuotaBook } from './quota';
-
-export interface Verdict {
-  reason: PendingReason;
-  estimatedStart: EpochMs | null;
-  detail?: string;
-}
 
 export interface WalkOutcome {
   starts: Placement[];
-  verdicts: Map<string, Verdict>;
+  verdicts: Verdicts;
   /** Jobs blocked for lack of GPUs (not by quota or reservations), in queue order. */
   blocked: JobView[];
   /** The start cap was hit: more could start in the next cycle. */
@@ -35,65 +30,42 @@ export interface WalkOutcome {
 export function walkQueue(
   ctx: CycleContext,
   order: readonly JobView[],
-  staticReasons: ReadonlyMap<string, PendingReason>,
+  staticReasons: readonly (PendingReason | null)[],
   quota: QuotaBook,
   book: ReservationBook,
 ): WalkOutcome {
   const { config, now, state } = ctx;
   const starts: Placement[] = [];
-  const verdicts = new Map<string, Verdict>();
+  const verdicts = new Verdicts(ctx.jobs.length);
   const blocked: JobView[] = [];
   let truncated = false;
   let strictBlocked = false;
   const poolLimits = quota.hasPoolLimits;
   const guarantees = quota.hasGuarantees;
+  const veto = new WalkVeto(quota, book);
 
   for (const v of order) {
-    const sr = staticReasons.get(v.id);
-    if (sr !== undefined) {
-      verdicts.set(v.id, { reason: sr, estimatedStart: null });
+    const sr = staticReasons[v.index];
+    if (sr) {
+      verdicts.set(v, sr);
       continue;
     }
     if (starts.length >= config.maxStartsPerCycle || strictBlocked) {
       truncated ||= !strictBlocked;
-      verdicts.set(v.id, { reason: 'Priority', estimatedStart: null });
+      verdicts.set(v, 'Priority');
       continue;
     }
     const qr = quota.check(v);
     if (qr !== null) {
-      verdicts.set(v.id, { reason: qr, estimatedStart: null });
+      verdicts.set(v, qr);
       continue;
     }
     const form = jobForm(v);
     const endAt = now + v.limitMs;
-    const timeFit = config.placement.timeAwareCandidates > 1 ? { endAt, now, candidates: config.placement.timeAwareCandidates } : null;
-    let vetoQuota = false;
-    let vetoGuarantee = false;
-    let vetoReservation = false;
     const needsVeto = poolLimits || guarantees || book.size > 0;
-    const accept: NodeVeto | null = needsVeto
-      ? (node: NodeState, gpus: number) => {
-          if (poolLimits && !quota.poolAllows(v, node.pool)) {
-            vetoQuota = true;
-            return false;
-          }
-          if (guarantees && quota.wouldBorrow(v, node.pool) && quota.lendersClaim(v, node.pool)) {
-            vetoGuarantee = true;
-            return false;
-          }
-          if (book.size > 0 && !book.fitsNow(node, form === 'gang' ? node.size : gpus, endAt, usableSize(node, v.shape.model))) {
-            vetoReservation = true;
-            return false;
-          }
-          return true;
-        }
-      : null;
-    const find = (veto: NodeVeto | null): AllocPart[] | null => {
-      if (form === 'gang') return findGang(state, v.shape, v.whole, veto);
-      const p = form === 'fraction' ? findFraction(state, v.shape, v.fraction ?? 1, veto) : findSingle(state, v.shape, v.whole, veto, veto === accept ? timeFit : null);
-      return p ? [p] : null;
-    };
-    const parts = find(accept);
+    if (needsVeto) veto.reset(v, endAt, form === 'gang');
+    const accept = needsVeto ? veto.fn : null;
+    const parts = findParts(ctx, v, form, accept);
     if (parts) {
       const first = parts[0] as AllocPart;
       const borrowed = guarantees && quota.wouldBorrow(v, first.node.pool);
@@ -120,8 +92,8 @@ export function walkQueue(
       starts.push(toPlacement(alloc, borrowed));
       continue;
     }
-    if (needsVeto && (vetoQuota || vetoGuarantee || vetoReservation) && find(null) !== null) {
-      verdicts.set(v.id, { reason: vetoGuarantee ? 'QuotaGuarantee' : vetoQuota ? 'QuotaMax' : 'Reservation', estimatedStart: null });
+    if (needsVeto && (veto.quota || veto.guarantee || veto.reservation) && findParts(ctx, v, form, null) !== null) {
+      verdicts.set(v, veto.guarantee ? 'QuotaGuarantee' : veto.quota ? 'QuotaMax' : 'Reservation');
       continue;
     }
     // Blocked for lack of GPUs.
@@ -129,20 +101,69 @@ export function walkQueue(
     blocked.push(v);
     if (!config.backfill.enabled) {
       strictBlocked = true;
-      verdicts.set(v.id, { reason: 'Resources', estimatedStart: null });
+      verdicts.set(v, 'Resources');
       continue;
     }
     if (book.size < config.backfill.reservations && form !== 'fraction') {
       const plan = form === 'gang' ? planGang(state, book, v.shape, v.whole, v.limitMs) : planSingle(state, book, v.shape, v.whole, v.limitMs);
       if (plan && Number.isFinite(plan.start)) {
         book.reserve(v.id, plan.parts, plan.start, plan.start + v.limitMs);
-        verdicts.set(v.id, { reason: 'Resources', estimatedStart: plan.start });
+        verdicts.set(v, 'Resources', plan.start);
         continue;
       }
     }
-    verdicts.set(v.id, { reason: first ? 'Resources' : 'Priority', estimatedStart: null });
+    verdicts.set(v, first ? 'Resources' : 'Priority');
   }
   return { starts, verdicts, blocked, truncated };
+}
+
+/**
+ * The node veto of the walk, one object reused for every job (no closure per
+ * job): pool limits, lenders' claims, reservations; remembers which one said no.
+ */
+class WalkVeto {
+  private job: JobView | null = null;
+  private endAt = 0;
+  private gang = false;
+  quota = false;
+  guarantee = false;
+  reservation = false;
+
+  constructor(
+    private readonly quotaBook: QuotaBook,
+    private readonly book: ReservationBook,
+  ) {}
+
+  reset(job: JobView, endAt: EpochMs, gang: boolean): void {
+    this.job = job;
+    this.endAt = endAt;
+    this.gang = gang;
+    this.quota = this.guarantee = this.reservation = false;
+  }
+
+  readonly fn: NodeVeto = (node, gpus) => {
+    const v = this.job as JobView;
+    const q = this.quotaBook;
+    if (q.hasPoolLimits && !q.poolAllows(v, node.pool)) {
+      this.quota = true;
+      return false;
+    }
+    if (q.hasGuarantees && q.wouldBorrow(v, node.pool) && q.lendersClaim(v, node.pool)) {
+      this.guarantee = true;
+      return false;
+    }
+    if (this.book.size > 0 && !this.book.fitsNow(node, this.gang ? node.size : gpus, this.endAt, usableSize(node, v.shape.model))) {
+      this.reservation = true;
+      return false;
+    }
+    return true;
+  };
+}
+
+function findParts(ctx: CycleContext, v: JobView, form: JobForm, veto: NodeVeto | null): AllocPart[] | null {
+  if (form === 'gang') return findGang(ctx.state, v.shape, v.whole, veto);
+  const p = form === 'fraction' ? findFraction(ctx.state, v.shape, v.fraction ?? 1, veto) : findSingle(ctx.state, v.shape, v.whole, veto);
+  return p ? [p] : null;
 }
 
 export function toPlacement(alloc: Alloc, borrowed: boolean): Placement {

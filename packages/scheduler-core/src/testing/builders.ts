@@ -2,7 +2,7 @@
  * Builders for scheduler scenarios in tests: node(), job(), running(),
  * account(), snapshot(). Small defaults so a test states only what matters.
  */
-import type { AccountSpec, ClusterSnapshot, GpuSlot, NodeSnapshot, PendingJob, Rng, RunningJob } from '../types';
+import type { AccountSpec, ClusterSnapshot, GpuSlot, NodeSnapshot, PendingJob, RunningJob } from '../types';
 
 export interface NodeOpts {
   model?: string;
@@ -63,16 +63,4 @@ export function nodes(n: number, gpus = 8, opts: NodeOpts = {}): NodeSnapshot[] 
   return Array.from({ length: n }, (_, i) => node(`n${String(i + 1).padStart(String(n).length, '0')}`, gpus, opts));
 }
 
-/** mulberry32: a tiny seeded PRNG for tests and the simulator. */
-export function seededRng(seed: number): Rng {
-  let a = seed >>> 0;
-  return {
-    next() {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
-}
+export { seededRng } from '../rng';

@@ -1,7 +1,9 @@
 /**
  * Applying a cycle's plan to a snapshot the way the daemon's applier would,
  * so tests can run "a few rounds after the match" on a fake clock and check
- * that nothing oscillates. Pure: returns a new snapshot.
+ * that nothing oscillates. Pure: returns a new snapshot. Preempted jobs come
+ * back pending with `preemptCount + 1`; a RunningJob does not carry its
+ * submit time, so the requeued job's `submittedAt` is its last start.
  */
 import type { ClusterSnapshot, CycleResult, EpochMs, PendingJob, RunningJob } from '../types';
 
