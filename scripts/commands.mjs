@@ -62,10 +62,7 @@ async function steps(...fns) {
   return 0;
 }
 
-async function pythonEnv(c) {
-  const env = await ensurePythonEnv({ root: c.root, log: (m) => c.say(m) });
-  return env;
-}
+const pythonEnv = (c) => ensurePythonEnv({ root: c.root, log: (m) => c.say(m) });
 
 export async function runCommand(command, args, c) {
   switch (command) {
