@@ -1,9 +1,9 @@
+import type { SchedulerMessageBody } from '@sluice/contracts';
 import type { Db } from '@sluice/db';
 import { DEFAULT_SCHEDULER_CONFIG, runCycle } from '@sluice/scheduler-core';
 import type { Logger } from 'pino';
 import { applyPlan, type Launch, launchSpecFor } from './applier';
 import type { Clock } from './clock';
-import type { SchedulerMessageBody } from '@sluice/contracts';
 import { failSilentNodes } from './nodes';
 import { takeSnapshot } from './snapshot';
 

@@ -41,7 +41,11 @@ export const LaunchSpec = z.object({
   command: z.string(),
   gpuUuids: z.array(z.string()),
   timeLimitSec: z.number().int().min(1),
+  /** Unix account to run as. */
   user: z.string(),
+  /** CPU cores and memory the workload may use (enforced with cgroups where the node allows). */
+  cpus: z.number().int().min(1).optional(),
+  memoryMiB: z.number().int().min(1).optional(),
   session: SessionSpec.optional(),
 });
 export type LaunchSpec = z.infer<typeof LaunchSpec>;

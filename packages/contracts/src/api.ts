@@ -11,13 +11,50 @@ const jobName = z
   .max(LIMITS.maxNameLength)
   .regex(/^[A-Za-z0-9._ -]+$/, 'name may contain letters, digits, space, dot, dash and underscore');
 
+/** Account, QOS, pool and GPU model names: short identifiers. */
+export const Identifier = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'use letters, digits, dot, dash and underscore (starting with a letter or digit)');
+
 export const JobSubmitInput = z.strictObject({
   command: z.string().trim().min(1, 'command must not be empty').max(LIMITS.maxCommandLength),
   gpus: z.number().int().min(0).max(LIMITS.maxGpusPerJob).default(1),
   timeLimitMinutes: z.number().int().min(1).max(LIMITS.maxTimeLimitMinutes).default(60),
   name: jobName.optional(),
+  /** Account charged; default: the user's default account. The user must be a member. */
+  account: Identifier.optional(),
+  /** QOS class; default `batch`. */
+  qos: Identifier.optional(),
+  /** Only GPUs of this model (as nvidia-smi names it, e.g. "NVIDIA H100 80GB HBM3"). */
+  gpuModel: z.string().trim().min(1).max(128).optional(),
+  /** Only nodes of this pool (partition). */
+  pool: Identifier.optional(),
+  /** Ids of jobs that must have finished first. */
+  dependsOn: z.array(z.string().regex(/^\d{1,15}$/, 'job ids are digits')).max(64).optional(),
+  /** CPU cores and memory; default from the QOS, per GPU. */
+  cpus: z.number().int().min(1).max(1024).optional(),
+  memoryMiB: z.number().int().min(64).max(16 * 1024 * 1024).optional(),
+  /** Requeue when preempted or when its node is lost (default true). */
+  requeue: z.boolean().optional(),
+  /** The job saves its state on SIGTERM and resumes when requeued. */
+  checkpointable: z.boolean().optional(),
 });
 export type JobSubmitInput = z.infer<typeof JobSubmitInput>;
+
+const PriorityFactors = z.object({ fairshare: z.number(), age: z.number(), jobSize: z.number(), qos: z.number() });
+
+/** Multifactor priority: each factor in [0,1], times its weight, plus the admin's base priority. */
+export const PriorityBreakdown = z.object({
+  total: z.number(),
+  base: z.number(),
+  factors: PriorityFactors,
+  weights: PriorityFactors,
+  weighted: PriorityFactors,
+});
+export type PriorityBreakdown = z.infer<typeof PriorityBreakdown>;
 
 export const JobView = z.object({
   id: z.string(),
@@ -36,6 +73,19 @@ export const JobView = z.object({
   submittedAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   endedAt: z.iso.datetime().nullable(),
+  account: z.string(),
+  qos: z.string(),
+  preemptCount: z.number().int(),
+  /** Holds GPUs above its account's guarantee: may be preempted when the lender needs them. */
+  borrowed: z.boolean(),
+  /** Pending jobs only (else null), as of the scheduler's last cycle: */
+  /** 1-based place in the whole queue. */
+  position: z.number().int().nullable(),
+  /** 1-based place among its account's pending jobs. */
+  positionInAccount: z.number().int().nullable(),
+  /** When it is expected to start if running jobs use their whole time limit; null = unknown. */
+  estimatedStart: z.iso.datetime().nullable(),
+  priority: PriorityBreakdown.nullable(),
 });
 export type JobView = z.infer<typeof JobView>;
 
@@ -94,3 +144,33 @@ export type Health = z.infer<typeof Health>;
 export const TokenCreated = z.object({ token: z.string(), expiresAt: z.iso.datetime().nullable() });
 
 export const ApiErrorBody = z.object({ error: z.object({ code: z.string(), message: z.string() }) });
+
+/** One row of the fair-share standing (like `sshare -l`): an account (user null) or a user in it. */
+export const FairshareRowView = z.object({
+  account: z.string(),
+  user: z.string().nullable(),
+  parent: z.string().nullable(),
+  depth: z.number().int(),
+  rawShares: z.number(),
+  normShares: z.number(),
+  globalShares: z.number(),
+  rawUsage: z.number(),
+  normUsage: z.number(),
+  effectiveUsage: z.number(),
+  levelFairshare: z.number().nullable(),
+  fairshareFactor: z.number(),
+  allocatedGpus: z.number(),
+  /** The standing in plain words, e.g. "used 12% of the cluster against a 33% share". */
+  summary: z.string(),
+});
+export type FairshareRowView = z.infer<typeof FairshareRowView>;
+
+export const FairshareView = z.object({
+  algorithm: z.enum(['fair-tree', 'classic']),
+  /** Usage half-life in seconds. */
+  halfLifeSec: z.number(),
+  /** When the scheduler computed it; null before its first cycle. */
+  at: z.iso.datetime().nullable(),
+  rows: z.array(FairshareRowView),
+});
+export type FairshareView = z.infer<typeof FairshareView>;

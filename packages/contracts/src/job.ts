@@ -16,7 +16,8 @@ export const JobState = z.enum(JOB_STATES);
 export type JobState = z.infer<typeof JobState>;
 
 /** States a job never leaves. */
-export const FINAL_JOB_STATES: readonly JobState[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL'];
+/** PREEMPTED is final only for jobs that asked not to be requeued; the others go back to PENDING. */
+export const FINAL_JOB_STATES: readonly JobState[] = ['COMPLETED', 'FAILED', 'CANCELLED', 'TIMEOUT', 'NODE_FAIL', 'PREEMPTED'];
 export const isFinalJobState = (s: JobState): boolean => FINAL_JOB_STATES.includes(s);
 
 /** States that hold GPUs on a node. */
@@ -45,7 +46,7 @@ export const PendingReason = z.enum(PENDING_REASONS);
 export type PendingReason = z.infer<typeof PendingReason>;
 
 /** Why a job ended the way it did (beyond its state). */
-export const END_REASONS = ['Cancelled', 'TimeLimit', 'NonZeroExit', 'LaunchFailed', 'NodeLost', 'Signal', 'OutOfMemory'] as const;
+export const END_REASONS = ['Cancelled', 'TimeLimit', 'NonZeroExit', 'LaunchFailed', 'NodeLost', 'Signal', 'OutOfMemory', 'Preempted', 'Idle', 'MaxLifetime', 'NoUnixAccount'] as const;
 export const EndReason = z.enum(END_REASONS);
 export type EndReason = z.infer<typeof EndReason>;
 
@@ -70,4 +71,8 @@ export const REASON_TEXT: Record<PendingReason | EndReason, string> = {
   NodeLost: 'The node running it stopped answering.',
   Signal: 'The process was killed by a signal.',
   OutOfMemory: 'The process ran out of memory.',
+  Preempted: 'Stopped to give its GPUs to a job with a better claim (quota, QOS or fair share).',
+  Idle: 'Stopped after being idle longer than its idle timeout.',
+  MaxLifetime: 'Stopped at the longest lifetime its QOS allows for a session.',
+  NoUnixAccount: 'The user has no Unix account on the node.',
 };

@@ -1,9 +1,9 @@
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaClient } from './generated/client';
 
+export { recordJobEvent } from './events';
 export type { Allocation, ApiToken, Gpu, Job, JobEvent, Node, Session, User } from './generated/client';
 export { Prisma, PrismaClient } from './generated/client';
-export { recordJobEvent } from './events';
 export { applyMigrations, databaseUrlFor } from './migrate';
 export { dataPaths, jobLogPath } from './paths';
 

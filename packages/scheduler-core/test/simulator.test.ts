@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeConfig } from '../src/config';
-import { computeMetrics, parseTrace, resultsCsv, simulate, type SimSegment, type TraceJob } from '../src/sim/index';
+import { computeMetrics, parseTrace, resultsCsv, type SimSegment, simulate, type TraceJob } from '../src/sim/index';
 
 /** The shared benchmark harness next to the project (../shared from the repository root). */
 const BENCH = resolve(import.meta.dirname, '../../../../shared/bench/slurm');

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { GpuInfo } from '@sluice/contracts';
+import { describe, expect, it } from 'vitest';
 import { parseGpuQuery } from '../../src/gpu';
 import { readFixture } from './read-fixture';
 

@@ -1,5 +1,5 @@
-import fc from 'fast-check';
 import { GpuInfo } from '@sluice/contracts';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SimulatedGpuProvider, simulatedGpuUuid } from '../../src/gpu';
 

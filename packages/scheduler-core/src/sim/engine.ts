@@ -16,8 +16,8 @@
  */
 import { emptyLedger, type UsageCharge, type UsageLedger, updateLedger } from '../accounts/usage';
 import type { SchedulerConfig } from '../config';
-import { runCycle } from '../run-cycle';
 import { seededRng } from '../rng';
+import { runCycle } from '../run-cycle';
 import type { AccountSpec, ClusterSnapshot, EpochMs, GpuSlot, NodeSnapshot, PendingJob, Placement, PreemptReason, RunningJob } from '../types';
 import { TimeHeap } from './heap';
 import type { TraceJob } from './trace';

@@ -15,8 +15,8 @@ import { findFraction, findGang, findSingle, type NodeVeto } from '../placement/
 import { usableSize } from '../placement/shape';
 import type { EpochMs, Placement } from '../types';
 import { type JobForm, jobForm } from './filter';
-import { Verdicts } from './verdicts';
 import type { QuotaBook } from './quota';
+import { Verdicts } from './verdicts';
 
 export interface WalkOutcome {
   starts: Placement[];

@@ -6,8 +6,8 @@ import { health, listNodes } from '../services/cluster';
 import { cancelJob, getJob, listJobs, readJobLog, submitJob } from '../services/jobs';
 import { createSession, getSession, stopSession } from '../services/sessions';
 import { createUser, listUsers, UserCreateInput, UserView } from '../services/users';
-import type { Route } from './route';
 import { openApiDocument } from './openapi';
+import type { Route } from './route';
 
 const must = <T>(u: T | null): T => {
   if (!u) throw new AppError('UNAUTHORIZED', 'missing or invalid bearer token');

@@ -1,7 +1,11 @@
-import { type EndReason, type JobView, type PendingReason, REASON_TEXT } from '@sluice/contracts';
+import { type EndReason, type JobView, type PendingReason, PriorityBreakdown, REASON_TEXT } from '@sluice/contracts';
 import type { Prisma } from '@sluice/db';
 
-export const jobInclude = { user: { select: { username: true } }, allocations: { select: { gpuUuid: true } } } as const;
+export const jobInclude = {
+  user: { select: { username: true } },
+  allocations: { select: { gpuUuid: true, releasedAt: true } },
+  explain: true,
+} as const;
 export type JobRow = Prisma.JobGetPayload<{ include: typeof jobInclude }>;
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
@@ -21,9 +25,30 @@ export function toJobView(j: JobRow): JobView {
     reason,
     reasonText: reason ? REASON_TEXT[reason] : null,
     node: j.nodeName,
-    gpuUuids: j.allocations.map((a) => a.gpuUuid),
+    // GPUs held now, or for an ended job those of its last run (a requeued job may have had others).
+    gpuUuids: j.allocations.filter((a) => a.releasedAt === null || ended(j)).map((a) => a.gpuUuid),
     submittedAt: j.submittedAt.toISOString(),
     startedAt: iso(j.startedAt),
     endedAt: iso(j.endedAt),
+    account: j.account,
+    qos: j.qos,
+    preemptCount: j.preemptCount,
+    borrowed: j.borrowed,
+    ...pendingInfo(j),
+  };
+}
+
+const ended = (j: JobRow) => j.endedAt !== null;
+
+/** Queue position, estimate and priority, for pending jobs the scheduler has explained. */
+function pendingInfo(j: JobRow): Pick<JobView, 'position' | 'positionInAccount' | 'estimatedStart' | 'priority'> {
+  const e = j.state === 'PENDING' ? j.explain : null;
+  if (!e) return { position: null, positionInAccount: null, estimatedStart: null, priority: null };
+  const parsed = PriorityBreakdown.safeParse(JSON.parse(e.breakdown));
+  return {
+    position: e.position,
+    positionInAccount: e.positionInAccount,
+    estimatedStart: iso(e.estimatedStart),
+    priority: parsed.success ? parsed.data : null,
   };
 }

@@ -4,7 +4,7 @@ import { jobLogPath, recordJobEvent } from '@sluice/db';
 import type { AuthUser } from '../auth/sessions';
 import { AppError, notFound, parseInput } from '../errors';
 import { canSee, type ServiceContext } from './context';
-import { jobInclude, type JobRow, toJobView } from './job-view';
+import { type JobRow, jobInclude, toJobView } from './job-view';
 
 /** A readable default name: the command's first word, like Slurm's script name. */
 export function defaultJobName(command: string): string {

@@ -1,10 +1,10 @@
 import type { Db } from '@sluice/db';
 import { z } from 'zod';
+import { hashPassword, verifyPassword } from '../auth/password';
 import type { AuthUser } from '../auth/sessions';
+import { generateToken } from '../auth/tokens';
 import { AppError, parseInput } from '../errors';
 import type { ServiceContext } from './context';
-import { hashPassword, verifyPassword } from '../auth/password';
-import { generateToken } from '../auth/tokens';
 
 export const USERNAME_PATTERN = /^[a-z_][a-z0-9_.-]{0,31}$/;
 
