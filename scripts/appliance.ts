@@ -2,7 +2,7 @@
 // portal — with the data in SLUICE_DATA_DIR. Ctrl-C stops everything; nothing is left behind.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { applyMigrations, dataPaths, databaseUrlFor, openDb } from '@sluice/db';
+import { applyMigrations, databaseUrlFor, dataPaths, openDb } from '@sluice/db';
 import { ensureAdmin } from '../apps/web/src/server/services/users';
 import { loadApplianceConfig } from './appliance/config';
 import { loadOrCreateSecrets } from './appliance/secrets';

@@ -8,23 +8,23 @@
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile, appendFile, stat } from 'node:fs/promises';
+import { appendFile, chmod, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 import {
-  JUPYTERLAB_VERSION,
-  STAMP_FILE,
   clearStamp,
   ensurePythonEnv,
   isMissingVenvSupport,
+  JUPYTERLAB_VERSION,
   normalizeName,
   parseLockedPackages,
   readStamp,
   requirementsDigest,
   requirementsFile,
+  STAMP_FILE,
   stampMatches,
   writeStamp,
 } from './python-env.mjs';

@@ -13,6 +13,8 @@ const Env = z.object({
   SLUICE_HEARTBEAT_SEC: z.coerce.number().int().min(1).max(300).default(5),
   SLUICE_NODE_TIMEOUT_SEC: z.coerce.number().int().min(5).max(3600).default(60),
   SLUICE_STOP_GRACE_SEC: z.coerce.number().int().min(0).max(3600).default(10),
+  /** JSON file with scheduling-policy overrides (see policy.ts). */
+  SLUICE_SCHEDULER_POLICY: z.string().min(1).optional(),
   SLUICE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
 });
 
@@ -28,6 +30,7 @@ export interface SchedulerDaemonConfig {
   nodeTimeoutMs: number;
   stopGraceSec: number;
   logLevel: z.infer<typeof Env>['SLUICE_LOG_LEVEL'];
+  policyFile: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): SchedulerDaemonConfig {
@@ -49,5 +52,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): SchedulerDaemonConfig {
     nodeTimeoutMs: e.SLUICE_NODE_TIMEOUT_SEC * 1000,
     stopGraceSec: e.SLUICE_STOP_GRACE_SEC,
     logLevel: e.SLUICE_LOG_LEVEL,
+    policyFile: e.SLUICE_SCHEDULER_POLICY,
   };
 }

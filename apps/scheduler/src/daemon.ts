@@ -1,10 +1,13 @@
 import type { SchedulerMessageBody } from '@sluice/contracts';
 import type { Db } from '@sluice/db';
-import { DEFAULT_SCHEDULER_CONFIG, runCycle } from '@sluice/scheduler-core';
+import { DEFAULT_SCHEDULER_CONFIG, type EpochMs, estimateStarts, runCycle, type SchedulerConfig } from '@sluice/scheduler-core';
 import type { Logger } from 'pino';
 import { applyPlan, type Launch, launchSpecFor } from './applier';
 import type { Clock } from './clock';
+import { chargeUsage } from './ledger';
 import { failSilentNodes } from './nodes';
+import { withQosFromDb } from './policy';
+import { QueuePublisher } from './publish';
 import { takeSnapshot } from './snapshot';
 
 /** Sends to a node's agent; false when that node is not connected. */
@@ -20,7 +23,12 @@ export interface DaemonDeps {
   cycleMs: number;
   nodeTimeoutMs: number;
   stopGraceSec: number;
+  /** Scheduling policy (QOS classes come from the database); default: the core's defaults. */
+  policy?: SchedulerConfig;
 }
+
+/** Start-time estimates are refreshed every cycle while they are cheap, less often when they are not. */
+const estimateIntervalMs = (lastCostMs: number, cycleMs: number) => (lastCostMs < 50 ? 0 : Math.max(cycleMs, 10_000, lastCostMs * 20));
 
 /** Seeds the core's RNG from the cycle number, so a logged snapshot replays to the same plan. */
 export const rngForCycle = (cycle: number) => {
@@ -49,8 +57,14 @@ export class SchedulerDaemon {
   private stopped = false;
   /** When a stop was last sent per job, to resend it now and then but not every cycle. */
   private readonly stopSentAt = new Map<string, number>();
+  private readonly publisher: QueuePublisher;
+  private estimates: Record<string, EpochMs | null> = {};
+  private estimatedAt = Number.NEGATIVE_INFINITY;
+  private estimateCostMs = 0;
 
-  constructor(private readonly deps: DaemonDeps) {}
+  constructor(private readonly deps: DaemonDeps) {
+    this.publisher = new QueuePublisher(deps.db);
+  }
 
   start(): void {
     this.schedule(0);
@@ -82,32 +96,55 @@ export class SchedulerDaemon {
       this.deps.log.error({ err, cycle: this.cycle }, 'scheduler cycle failed');
     } finally {
       this.running = false;
-      this.schedule(this.again ? 0 : this.deps.cycleMs);
+      this.schedule(this.again ? 0 : this.nextDelayMs);
     }
   }
 
-  /** One cycle: time limits, stops, silent nodes, then plan and apply. */
+  /** When the last cycle's plan can change by time alone (core's wakeAt), sooner than the cadence. */
+  private nextDelayMs = 0;
+
+  /**
+   * One cycle: time limits, stops, silent nodes, usage, then plan (core), apply (starts,
+   * preemptions, reasons), launch, and publish the queue's explanations and estimates.
+   */
   async runOnce(): Promise<void> {
     const { db, clock, gateway } = this.deps;
     const cycle = ++this.cycle;
     const log = this.deps.log.child({ cycle });
     const now = clock.now();
     const t0 = performance.now();
+    const config = await withQosFromDb(db, this.deps.policy ?? DEFAULT_SCHEDULER_CONFIG);
     await this.enforceTimeLimits(now);
-    await this.sendStops(now);
     const failed = await failSilentNodes(db, new Date(now), this.deps.nodeTimeoutMs);
-    if (failed.length > 0) log.warn({ jobs: failed }, 'jobs failed with their node');
+    if (failed.length > 0) log.warn({ jobs: failed }, 'jobs lost with their node');
+    await chargeUsage(db, config, now);
     const t1 = performance.now();
-    const { snapshot, extras } = await takeSnapshot(db);
+    const { snapshot, extras } = await takeSnapshot(db, now);
     const t2 = performance.now();
-    const result = runCycle(snapshot, DEFAULT_SCHEDULER_CONFIG, now, rngForCycle(cycle));
+    const result = runCycle(snapshot, config, now, rngForCycle(cycle));
     const t3 = performance.now();
-    const launches = await applyPlan(db, result, extras);
+    const launches = await applyPlan(db, result, extras.currentReasons, new Date(now));
     const t4 = performance.now();
     for (const l of launches) this.launch(l, gateway);
+    await this.sendStops(now);
+    if (result.plan.preempt.length > 0) log.info({ preempt: result.plan.preempt }, 'preempting');
+    if (now - this.estimatedAt >= estimateIntervalMs(this.estimateCostMs, this.deps.cycleMs) && snapshot.pending.length > 0) {
+      // From the same snapshot: the estimate's replay starts this cycle's starts at `now` too.
+      const e0 = performance.now();
+      this.estimates = estimateStarts(snapshot, config, now);
+      this.estimateCostMs = performance.now() - e0;
+      this.estimatedAt = now;
+    }
+    await this.publisher.publish(result, this.estimates, config, now);
+    const t5 = performance.now();
+    this.nextDelayMs = Math.min(this.deps.cycleMs, result.wakeAt == null ? Number.POSITIVE_INFINITY : Math.max(0, result.wakeAt - now));
     if (launches.length > 0 || snapshot.pending.length > 0)
       log.debug(
-        { pending: snapshot.pending.length, started: launches.length, ms: { housekeeping: t1 - t0, snapshot: t2 - t1, core: t3 - t2, apply: t4 - t3 } },
+        {
+          pending: snapshot.pending.length,
+          started: launches.length,
+          ms: { housekeeping: t1 - t0, snapshot: t2 - t1, core: t3 - t2, apply: t4 - t3, publish: t5 - t4, estimate: this.estimateCostMs },
+        },
         'cycle',
       );
   }

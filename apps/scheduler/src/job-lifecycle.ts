@@ -10,6 +10,7 @@ export function outcomeOf(msg: Pick<Exited, 'cause' | 'exitCode' | 'signal'>, st
   if (msg.cause === 'launch-failed') return { state: 'FAILED', reason: 'LaunchFailed' };
   if (msg.cause === 'stopped') {
     if (stopRequested === 'TimeLimit') return { state: 'TIMEOUT', reason: 'TimeLimit' };
+    if (stopRequested === 'Preempted') return { state: 'PREEMPTED', reason: 'Preempted' };
     return { state: 'CANCELLED', reason: 'Cancelled' };
   }
   if (msg.exitCode === 0) return { state: 'COMPLETED', reason: null };
@@ -17,13 +18,17 @@ export function outcomeOf(msg: Pick<Exited, 'cause' | 'exitCode' | 'signal'>, st
   return { state: 'FAILED', reason: 'NonZeroExit' };
 }
 
-/** Ends a job that holds GPUs: final state, GPUs released, history written. Idempotent. */
+/** Ends a job's run: GPUs released, history written, and then requeued or ended. Idempotent. */
 export async function finishJob(
   tx: Tx,
   jobId: number,
   end: { state: JobState; reason: EndReason | null; exitCode?: number | null; detail?: string },
   now: Date,
 ): Promise<boolean> {
+  if (end.state === 'PREEMPTED' || end.state === 'NODE_FAIL') {
+    const requeued = await requeueJob(tx, jobId, end, now);
+    if (requeued !== null) return requeued;
+  }
   const done = await tx.job.updateMany({
     where: { id: jobId, state: { in: ['STARTING', 'RUNNING'] } },
     data: { state: end.state, reason: end.reason, exitCode: end.exitCode ?? null, endedAt: now, sessionPort: null },
@@ -31,6 +36,35 @@ export async function finishJob(
   if (done.count === 0) return false;
   await tx.allocation.updateMany({ where: { jobId, releasedAt: null }, data: { releasedAt: now } });
   await recordJobEvent(tx, jobId, end.state, end.detail ?? end.reason ?? '');
+  return true;
+}
+
+/**
+ * A preempted job, or one whose node was lost, goes back to the queue when it allows it
+ * (Job.requeue, like Slurm's --requeue): PENDING again, keeping its submit time (its age),
+ * with its preemption count raised. Null when the job does not allow it.
+ */
+async function requeueJob(tx: Tx, jobId: number, end: { state: JobState; reason: EndReason | null; detail?: string }, now: Date): Promise<boolean | null> {
+  const job = await tx.job.findUnique({ where: { id: jobId }, select: { requeue: true } });
+  if (!job?.requeue) return null;
+  const done = await tx.job.updateMany({
+    where: { id: jobId, state: { in: ['STARTING', 'RUNNING'] } },
+    data: {
+      state: 'PENDING',
+      reason: null,
+      stopRequested: null,
+      startedAt: null,
+      nodeName: null,
+      sessionPort: null,
+      sessionHost: null,
+      sessionToken: null,
+      borrowed: false,
+      ...(end.state === 'PREEMPTED' ? { preemptCount: { increment: 1 } } : {}),
+    },
+  });
+  if (done.count === 0) return false;
+  await tx.allocation.updateMany({ where: { jobId, releasedAt: null }, data: { releasedAt: now } });
+  await recordJobEvent(tx, jobId, 'REQUEUED', `${end.state === 'PREEMPTED' ? 'preempted' : 'node lost'}${end.detail ? `: ${end.detail}` : ''}`);
   return true;
 }
 

@@ -6,6 +6,7 @@ import { loadConfig } from './config';
 import { SchedulerDaemon } from './daemon';
 import { AgentGateway } from './gateway';
 import { internalHandler } from './internal-api';
+import { loadPolicyFile } from './policy';
 
 /** Scheduler daemon: agent gateway + scheduling loop + internal API for the portal. */
 async function main(): Promise<void> {
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
     cycleMs: config.cycleMs,
     nodeTimeoutMs: config.nodeTimeoutMs,
     stopGraceSec: config.stopGraceSec,
+    policy: loadPolicyFile(config.policyFile),
   });
   const d = daemon;
   server.on('request', internalHandler({ secret: config.internalSecret, poke: d.poke }));

@@ -1,5 +1,6 @@
 import type { Db } from '@sluice/db';
-import type { ClusterSnapshot } from '@sluice/scheduler-core';
+import type { AccountSpec, ClusterSnapshot, NodePart, QuotaSpec } from '@sluice/scheduler-core';
+import { budgetPeriod, usageByAccount } from './ledger';
 
 export interface SnapshotExtras {
   /** The reason each pending job shows now, so the applier writes only changes. */
@@ -7,42 +8,101 @@ export interface SnapshotExtras {
 }
 
 /** Reads everything one cycle needs in one consistent read. */
-export async function takeSnapshot(db: Db): Promise<{ snapshot: ClusterSnapshot; extras: SnapshotExtras }> {
+export async function takeSnapshot(db: Db, now: number): Promise<{ snapshot: ClusterSnapshot; extras: SnapshotExtras }> {
   return db.$transaction(async (tx) => {
-    const [nodes, allocations, pending, active] = await Promise.all([
+    const [nodes, allocations, pending, active, accounts, usage, budget] = await Promise.all([
       tx.node.findMany({ include: { gpus: { where: { present: true } } }, orderBy: { name: 'asc' } }),
-      tx.allocation.findMany({ where: { releasedAt: null }, select: { jobId: true, gpuUuid: true, nodeName: true } }),
+      tx.allocation.findMany({ where: { releasedAt: null }, select: { jobId: true, gpuUuid: true, nodeName: true }, orderBy: { id: 'asc' } }),
       tx.job.findMany({ where: { state: 'PENDING' }, include: { user: { select: { username: true } } } }),
       tx.job.findMany({ where: { state: { in: ['STARTING', 'RUNNING'] } }, include: { user: { select: { username: true } } } }),
+      tx.account.findMany({ include: { members: { include: { user: { select: { username: true } } } }, quotas: true } }),
+      tx.usage.findMany(),
+      tx.budgetUsage.findMany({ where: { period: budgetPeriod(now) } }),
     ]);
     const holder = new Map(allocations.map((a) => [a.gpuUuid, String(a.jobId)]));
-    const gpusOf = new Map<number, string[]>();
-    for (const a of allocations) gpusOf.set(a.jobId, [...(gpusOf.get(a.jobId) ?? []), a.gpuUuid]);
+    const partsOf = new Map<number, NodePart[]>();
+    for (const a of allocations) {
+      const parts = partsOf.get(a.jobId) ?? [];
+      partsOf.set(a.jobId, parts);
+      const part = parts.find((p) => p.node === a.nodeName);
+      if (part) part.gpuUuids.push(a.gpuUuid);
+      else parts.push({ node: a.nodeName, gpuUuids: [a.gpuUuid] });
+    }
     const snapshot: ClusterSnapshot = {
       nodes: nodes.map((n) => ({
         name: n.name,
         schedulable: n.state === 'UP',
-        gpus: n.gpus.map((g) => ({ uuid: g.uuid, index: g.index, model: g.model, jobId: holder.get(g.uuid) ?? null })),
+        pool: n.pool,
+        gpus: n.gpus.map((g) => ({
+          uuid: g.uuid,
+          index: g.index,
+          model: g.model,
+          jobId: holder.get(g.uuid) ?? null,
+          ...(g.nvlinkDomain !== null ? { nvlinkDomain: g.nvlinkDomain } : {}),
+        })),
       })),
       pending: pending.map((j) => ({
         id: String(j.id),
         user: j.user.username,
-        account: j.user.username,
+        account: j.account,
+        qos: j.qos,
         gpus: j.gpus,
         submittedAt: j.submittedAt.getTime(),
         timeLimitSec: j.timeLimitMinutes * 60,
         basePriority: j.basePriority,
+        preemptCount: j.preemptCount,
+        checkpointable: j.checkpointable,
+        ...(j.gpuModel ? { gpuModel: j.gpuModel } : {}),
+        ...(j.pool ? { pool: j.pool } : {}),
+        ...(j.dependsOn ? { dependsOn: j.dependsOn.split(',') } : {}),
       })),
-      running: active.map((j) => ({
-        id: String(j.id),
-        user: j.user.username,
-        account: j.user.username,
-        node: j.nodeName ?? '',
-        gpuUuids: gpusOf.get(j.id) ?? [],
-        startedAt: (j.startedAt ?? j.submittedAt).getTime(),
-        timeLimitSec: j.timeLimitMinutes * 60,
-      })),
+      running: active.map((j) => {
+        const parts = partsOf.get(j.id) ?? [{ node: j.nodeName ?? '', gpuUuids: [] }];
+        const first = parts[0] as NodePart;
+        return {
+          id: String(j.id),
+          user: j.user.username,
+          account: j.account,
+          qos: j.qos,
+          node: first.node,
+          gpuUuids: first.gpuUuids,
+          ...(parts.length > 1 ? { nodes: parts } : {}),
+          startedAt: (j.startedAt ?? j.submittedAt).getTime(),
+          timeLimitSec: j.timeLimitMinutes * 60,
+          preemptCount: j.preemptCount,
+          checkpointable: j.checkpointable,
+          stopping: j.stopRequested !== null,
+        };
+      }),
+      accounts: accounts.map(toAccountSpec),
+      usage: usageByAccount(usage),
+      budgetUsedGpuHours: Object.fromEntries(budget.map((b) => [b.account, b.gpuHours])),
     };
     return { snapshot, extras: { currentReasons: new Map(pending.map((j) => [String(j.id), j.reason])) } };
   });
+}
+
+type AccountRow = {
+  name: string;
+  parent: string | null;
+  shares: number;
+  budgetGpuHours: number | null;
+  members: { shares: number; user: { username: string } }[];
+  quotas: { pool: string; guaranteedGpus: number | null; maxGpus: number | null }[];
+};
+
+function toAccountSpec(a: AccountRow): AccountSpec {
+  const quotas: QuotaSpec[] = a.quotas.map((q) => ({
+    ...(q.pool ? { pool: q.pool } : {}),
+    ...(q.guaranteedGpus !== null ? { guaranteedGpus: q.guaranteedGpus } : {}),
+    ...(q.maxGpus !== null ? { maxGpus: q.maxGpus } : {}),
+  }));
+  return {
+    name: a.name,
+    parent: a.parent,
+    shares: a.shares,
+    users: Object.fromEntries(a.members.map((m) => [m.user.username, m.shares])),
+    ...(quotas.length > 0 ? { quotas } : {}),
+    ...(a.budgetGpuHours !== null ? { budgetGpuHours: a.budgetGpuHours } : {}),
+  };
 }

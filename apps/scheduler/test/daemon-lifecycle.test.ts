@@ -80,19 +80,24 @@ describe('scheduler daemon on a real database and a fake clock', () => {
     expect((await t.db.job.findUniqueOrThrow({ where: { id: big.id } })).reason).toBe('NodeDown');
   });
 
-  it('fails the jobs of a node that stops heart-beating', async () => {
-    const { daemon, sender, submit, clock } = await setup(t.db, { n1: 1 });
+  it('requeues the jobs of a node that stops heart-beating, and fails those that may not be requeued', async () => {
+    const { daemon, sender, submit, clock } = await setup(t.db, { n1: 2 });
     const job = await submit(1);
+    const once = await submit(1, { requeue: false });
     await daemon.runOnce();
     sender.take();
     await onStarted(t.db, job.id, 1, new Date(clock.now()));
+    await onStarted(t.db, once.id, 2, new Date(clock.now()));
     clock.advance(61_000);
     await daemon.runOnce();
-    expect(await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ state: 'NODE_FAIL', reason: 'NodeLost' });
+    expect(await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).toMatchObject({ state: 'PENDING', startedAt: null, nodeName: null, reason: 'NodeDown' });
+    expect(await t.db.job.findUniqueOrThrow({ where: { id: once.id } })).toMatchObject({ state: 'NODE_FAIL', reason: 'NodeLost' });
+    expect(await t.db.allocation.count({ where: { releasedAt: null } })).toBe(0);
+    expect((await t.db.jobEvent.findMany({ where: { jobId: job.id }, orderBy: { id: 'asc' } })).map((e) => e.type)).toEqual(['STARTING', 'RUNNING', 'REQUEUED']);
     expect((await t.db.node.findUniqueOrThrow({ where: { name: 'n1' } })).state).toBe('DOWN');
   });
 
-  it('reconciles on reconnect: lost jobs fail, unknown ones are stopped, placed ones are launched again', async () => {
+  it('reconciles on reconnect: lost jobs are requeued, unknown ones are stopped, placed ones are launched again', async () => {
     const { daemon, sender, submit, clock } = await setup(t.db, { n1: 2 });
     const running = await submit(1);
     const placed = await submit(1);
@@ -101,7 +106,7 @@ describe('scheduler daemon on a real database and a fake clock', () => {
     await onStarted(t.db, running.id, 1, new Date(clock.now()));
     const rec = await registerNode(t.db, inventory('n1', 2), ['999'], new Date(clock.now()));
     expect(rec).toEqual({ stop: ['999'], relaunch: [placed.id] });
-    expect((await t.db.job.findUniqueOrThrow({ where: { id: running.id } })).state).toBe('NODE_FAIL');
+    expect((await t.db.job.findUniqueOrThrow({ where: { id: running.id } })).state).toBe('PENDING');
     await daemon.relaunch('n1', rec.relaunch);
     expect(sender.take().map((s) => s.body.type === 'launch' && s.body.spec.jobId)).toEqual([String(placed.id)]);
   });

@@ -21,9 +21,20 @@ export async function createTestDb(): Promise<{ db: Db; dataDir: string; databas
   };
 }
 
-/** Empties every table, so tests in one file can share a database (cheaper than a new one per test). */
+/**
+ * Empties every table, so tests in one file can share a database (cheaper than a new one per
+ * test). What the migrations seed stays: the QOS classes and the `default` account.
+ */
 export async function resetDb(db: Db): Promise<void> {
   await db.$transaction([
+    db.pendingExplain.deleteMany(),
+    db.accountMember.deleteMany(),
+    db.quota.deleteMany(),
+    db.account.deleteMany({ where: { name: { not: 'default' } } }),
+    db.usage.deleteMany(),
+    db.budgetUsage.deleteMany(),
+    db.schedulerState.deleteMany(),
+    db.nodeHardwareEvent.deleteMany(),
     db.jobEvent.deleteMany(),
     db.allocation.deleteMany(),
     db.job.deleteMany(),

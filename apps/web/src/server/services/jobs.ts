@@ -4,6 +4,7 @@ import { jobLogPath, recordJobEvent } from '@sluice/db';
 import type { AuthUser } from '../auth/sessions';
 import { AppError, notFound, parseInput } from '../errors';
 import { canSee, type ServiceContext } from './context';
+import { resolveSubmission } from './job-policy';
 import { type JobRow, jobInclude, toJobView } from './job-view';
 
 /** A readable default name: the command's first word, like Slurm's script name. */
@@ -31,6 +32,7 @@ export async function submitJob(ctx: ServiceContext, caller: AuthUser, raw: unkn
   const total = await ctx.db.gpu.count({ where: { present: true } });
   const nodes = await ctx.db.node.count();
   if (nodes > 0 && input.gpus > total) throw new AppError('BAD_REQUEST', `gpus: the cluster has ${total} GPUs in all; ${input.gpus} can never be allocated`);
+  const resolved = await resolveSubmission(ctx.db, caller, input, 'batch');
   const job = await ctx.db.$transaction(async (tx) => {
     const created = await tx.job.create({
       data: {
@@ -39,6 +41,9 @@ export async function submitJob(ctx: ServiceContext, caller: AuthUser, raw: unkn
         command: input.command,
         gpus: input.gpus,
         timeLimitMinutes: input.timeLimitMinutes,
+        ...resolved,
+        requeue: input.requeue ?? true,
+        checkpointable: input.checkpointable ?? false,
       },
       include: jobInclude,
     });

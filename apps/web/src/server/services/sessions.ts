@@ -3,6 +3,7 @@ import { recordJobEvent } from '@sluice/db';
 import type { AuthUser } from '../auth/sessions';
 import { AppError, notFound, parseInput } from '../errors';
 import type { ServiceContext } from './context';
+import { resolveSubmission } from './job-policy';
 import { cancelJob, parseJobId } from './jobs';
 
 /** Where the portal serves a session: everything under it is proxied to the session's server. */
@@ -59,6 +60,8 @@ export async function createSession(ctx: ServiceContext, caller: AuthUser, raw: 
   const input = parseInput(SessionCreateInput, raw);
   const total = await ctx.db.gpu.count({ where: { present: true } });
   if (input.gpus > total) throw new AppError('BAD_REQUEST', `gpus: the cluster has ${total} GPUs in all`);
+  const timeLimitMinutes = Math.round(input.hours * 60);
+  const resolved = await resolveSubmission(ctx.db, caller, { gpus: input.gpus, timeLimitMinutes }, 'interactive');
   const job = await ctx.db.$transaction(async (tx) => {
     const created = await tx.job.create({
       data: {
@@ -68,7 +71,10 @@ export async function createSession(ctx: ServiceContext, caller: AuthUser, raw: 
         template: input.template,
         command: 'jupyter-lab',
         gpus: input.gpus,
-        timeLimitMinutes: Math.round(input.hours * 60),
+        timeLimitMinutes,
+        ...resolved,
+        // A notebook restarted elsewhere would lose its kernels: a lost session ends instead.
+        requeue: false,
       },
     });
     await recordJobEvent(tx, created.id, 'PENDING', `session ${input.template} requested`);

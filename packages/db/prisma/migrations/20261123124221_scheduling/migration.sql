@@ -171,3 +171,10 @@ CREATE UNIQUE INDEX "Quota_accountName_pool_key" ON "Quota"("accountName", "pool
 -- CreateIndex
 CREATE INDEX "NodeHardwareEvent_nodeName_at_idx" ON "NodeHardwareEvent"("nodeName", "at");
 
+
+-- Default QOS classes and the account every user may charge (admins change them later).
+INSERT INTO "Qos" ("name", "priority", "preemptible", "canPreempt", "maxWallMinutes", "maxGpusPerUser", "maxGpusPerAccount", "cpusPerGpu", "memoryMiBPerGpu", "idleTimeoutMinutes", "maxLifetimeMinutes", "description") VALUES
+  ('interactive', 100, false, 'scavenger', 720, 4, NULL, 4, 16384, 60, 720, 'Notebooks, terminals and other sessions: high priority, never preempted, at most 4 GPUs per user.'),
+  ('batch', 50, true, 'scavenger', 20160, NULL, NULL, 8, 65536, NULL, NULL, 'Queued training jobs: may be time-sliced when its account is over-served.'),
+  ('scavenger', 0, true, '', NULL, NULL, NULL, 8, 65536, NULL, NULL, 'Uses idle GPUs at the lowest priority; preempted by anything else.');
+INSERT INTO "Account" ("name", "description") VALUES ('default', 'Charged when a user belongs to no other account.');
