@@ -9,7 +9,10 @@ const Env = z.object({
     .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'SLUICE_NODE_NAME: letters, digits, dot, dash, underscore')
     .optional(),
   SLUICE_SCHEDULER_URL: z.string().regex(/^wss?:\/\//, 'SLUICE_SCHEDULER_URL must be a ws:// or wss:// URL'),
-  SLUICE_AGENT_SECRET: z.string().min(32, 'SLUICE_AGENT_SECRET must be at least 32 characters'),
+  /** The appliance's shared secret (agents on the portal's own machine). */
+  SLUICE_AGENT_SECRET: z.string().min(32, 'SLUICE_AGENT_SECRET must be at least 32 characters').optional(),
+  /** A join token from the portal, exchanged once for this node's own credential. */
+  SLUICE_JOIN_TOKEN: z.string().startsWith('sluice-join-', 'SLUICE_JOIN_TOKEN must be a join token from the portal').optional(),
   SLUICE_SIM_GPUS: z.string().optional(),
   SLUICE_DATA_DIR: z.string().default('./var'),
   SLUICE_AGENT_STATE_DIR: z.string().optional(),
@@ -23,7 +26,8 @@ const Env = z.object({
 export interface AgentConfig {
   nodeName: string;
   schedulerUrl: string;
-  secret: string;
+  secret: string | undefined;
+  joinToken: string | undefined;
   simGpus: string | undefined;
   stateDir: string;
   /** A Python environment whose bin/ holds jupyter-lab. */
@@ -48,6 +52,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AgentConfig {
     nodeName,
     schedulerUrl: e.SLUICE_SCHEDULER_URL,
     secret: e.SLUICE_AGENT_SECRET,
+    joinToken: e.SLUICE_JOIN_TOKEN,
     simGpus: e.SLUICE_SIM_GPUS,
     stateDir: path.resolve(e.SLUICE_AGENT_STATE_DIR ?? path.join(e.SLUICE_DATA_DIR, 'nodes', nodeName)),
     pythonEnv: path.resolve(e.SLUICE_PYTHON_ENV ?? path.join(repoRoot, '.runtime/python')),

@@ -1,12 +1,13 @@
 import { type NodeInventory, SchedulerMessage } from '@sluice/contracts';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
+import type { AgentAuth } from './credentials';
 import type { Executor } from './executor';
 import type { Outbox } from './outbox';
 
 export interface LinkDeps {
   url: string;
-  secret: string;
+  auth: AgentAuth;
   log: Logger;
   outbox: Outbox;
   executor: Executor;
@@ -44,7 +45,7 @@ export class SchedulerLink {
     const { log, outbox, executor } = this.deps;
     if (this.closed) return;
     const inventory = await this.deps.inventory();
-    const ws = new WebSocket(this.deps.url, { headers: { authorization: `Bearer ${this.deps.secret}` }, handshakeTimeout: 10_000 });
+    const ws = new WebSocket(this.deps.url, { headers: this.deps.auth, handshakeTimeout: 10_000 });
     this.ws = ws;
     ws.on('open', () => {
       ws.send(outbox.encode({ type: 'hello', inventory, running: executor.running() }));

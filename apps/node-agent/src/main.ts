@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { pino } from 'pino';
 import { loadConfig } from './config';
+import { agentAuth } from './credentials';
 import { Executor } from './executor';
 import { detectGpuProvider } from './gpu/detect';
 import { readInventory } from './inventory';
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   });
   const link = new SchedulerLink({
     url: config.schedulerUrl,
-    secret: config.secret,
+    auth: await agentAuth(config),
     log,
     outbox,
     executor,

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Clock } from './clock';
 import { appendLog, onExited, onSessionReady, onStarted } from './job-lifecycle';
+import { nodeCredentialValid } from './join';
 import { markNodeDown, registerNode, touchNode } from './nodes';
 
 export interface GatewayDeps {
@@ -25,6 +26,8 @@ export interface GatewayDeps {
 /** One connected agent. Messages from it are handled strictly in order. */
 class AgentLink {
   nodeName: string | null = null;
+  /** The node a per-node credential was issued to; null when the shared secret was used. */
+  authNode: string | null = null;
   private seq = 0;
   private chain: Promise<void> = Promise.resolve();
   constructor(readonly ws: WebSocket) {}
@@ -51,13 +54,27 @@ export class AgentGateway {
 
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const auth = req.headers.authorization ?? '';
-      if (req.url !== '/agent' || !sameSecret(auth.replace(/^Bearer /, ''), this.deps.agentSecret)) {
-        socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
-        return;
-      }
-      this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws));
+      void this.authenticate(req).then((auth) => {
+        if (auth === false) {
+          socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+          return;
+        }
+        this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, auth));
+      });
     });
+  }
+
+  /**
+   * Agents authenticate with the node credential they got for a join token (with their node
+   * name in X-Sluice-Node), or, on the appliance's own machine, with the shared agent secret.
+   * Returns the node name a credential binds the connection to, null for the secret, false if refused.
+   */
+  private async authenticate(req: IncomingMessage): Promise<string | null | false> {
+    if (req.url !== '/agent') return false;
+    const given = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    const node = req.headers['x-sluice-node'];
+    if (typeof node === 'string' && node !== '') return (await nodeCredentialValid(this.deps.db, node, given).catch(() => false)) ? node : false;
+    return sameSecret(given, this.deps.agentSecret) ? null : false;
   }
 
   send(node: string, body: SchedulerMessageBody): boolean {
@@ -76,8 +93,9 @@ export class AgentGateway {
     this.wss.close();
   }
 
-  private accept(ws: WebSocket): void {
+  private accept(ws: WebSocket, authNode: string | null): void {
     const link = new AgentLink(ws);
+    link.authNode = authNode;
     ws.on('message', (raw) => link.enqueue(() => this.handle(link, String(raw))));
     ws.on('close', () => link.enqueue(() => this.disconnected(link)));
     ws.on('error', (err) => this.deps.log.warn({ err }, 'agent connection error'));
@@ -110,6 +128,11 @@ export class AgentGateway {
     try {
       if (msg.type === 'hello') {
         const name = msg.inventory.name;
+        if (link.authNode !== null && link.authNode !== name) {
+          log.warn({ node: name, credentialOf: link.authNode }, 'agent claims another node name than its credential; closing');
+          link.ws.close(1008, 'node name does not match the credential');
+          return;
+        }
         const previous = this.links.get(name);
         if (previous && previous !== link) previous.ws.close(4001, 'replaced by a newer connection');
         link.nodeName = name;
@@ -126,10 +149,16 @@ export class AgentGateway {
         link.ws.close(1008, 'hello first');
         return;
       }
+      if (msg.type === 'heartbeat') {
+        await touchNode(db, link.nodeName, now);
+        return;
+      }
+      // An agent speaks only for jobs placed on its own node.
+      if (!/^\d{1,15}$/.test(msg.jobId) || (await db.job.count({ where: { id: Number(msg.jobId), nodeName: link.nodeName } })) === 0) {
+        log.warn({ node: link.nodeName, jobId: msg.jobId, type: msg.type }, 'agent reported a job not placed on its node; ignored');
+        return;
+      }
       switch (msg.type) {
-        case 'heartbeat':
-          await touchNode(db, link.nodeName, now);
-          return;
         case 'started':
           await onStarted(db, Number(msg.jobId), msg.pid, now);
           return;

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     policy: loadPolicyFile(config.policyFile),
   });
   const d = daemon;
-  server.on('request', internalHandler({ secret: config.internalSecret, poke: d.poke }));
+  server.on('request', internalHandler({ secret: config.internalSecret, poke: d.poke, db, now: () => new Date(systemClock.now()) }));
   gateway.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

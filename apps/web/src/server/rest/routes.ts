@@ -4,6 +4,7 @@ import { checkCredentials, issueApiToken } from '../auth/api-tokens';
 import { AppError } from '../errors';
 import { health, listNodes } from '../services/cluster';
 import { cancelJob, getJob, listJobs, readJobLog, submitJob } from '../services/jobs';
+import { createJoinToken, JoinTokenCreated, JoinTokenInput } from '../services/join-tokens';
 import { createSession, getSession, stopSession } from '../services/sessions';
 import { createUser, listUsers, UserCreateInput, UserView } from '../services/users';
 import { openApiDocument } from './openapi';
@@ -157,5 +158,15 @@ export const routes: Route[] = [
     summary: 'All accounts (admins)',
     output: z.object({ users: z.array(UserView) }),
     handler: async ({ ctx, user }) => ({ json: { users: await listUsers(ctx, must(user)) } }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/join-tokens',
+    auth: 'bearer',
+    summary: 'Issue a single-use, expiring token a new node joins with (admins); shown once',
+    input: JoinTokenInput,
+    output: JoinTokenCreated,
+    status: 201,
+    handler: async ({ ctx, user, body }) => ({ json: await createJoinToken(ctx, must(user), body) }),
   },
 ];
