@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentMessageBody, LaunchSpec } from '@sluice/contracts';
 import type { Logger } from 'pino';
+import type { SessionEndpoint } from './activity';
 import { jupyterLaunch } from './jupyter';
 import { Workload } from './workload';
 
@@ -11,6 +12,8 @@ export interface ExecutorDeps {
   stateDir: string;
   pythonEnv: string;
   sessionHost: string;
+  /** Told when a session's server is up (its endpoint) and when it is gone (null), for idle tracking. */
+  sessions?: { track(jobId: string, ep: SessionEndpoint | null): void };
   path: string;
 }
 
@@ -74,10 +77,12 @@ export class Executor {
               if (ready || !isReadyLine?.(line)) return;
               ready = true;
               send({ type: 'session-ready', jobId: spec.jobId, host: this.deps.sessionHost, port });
+              if (spec.session) this.deps.sessions?.track(spec.jobId, { host: this.deps.sessionHost, port, baseUrl: spec.session.baseUrl, token: spec.session.token });
             }
           : undefined,
         exited: (r) => {
           this.workloads.delete(spec.jobId);
+          this.deps.sessions?.track(spec.jobId, null);
           jobLog.info(r, 'workload exited');
           const cause = r.error ? 'launch-failed' : r.stopped ? 'stopped' : 'exit';
           send({ type: 'exited', jobId: spec.jobId, exitCode: r.exitCode, signal: r.signal, cause, ...(r.error ? { message: r.error } : {}) });

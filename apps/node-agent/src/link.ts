@@ -12,6 +12,8 @@ export interface LinkDeps {
   outbox: Outbox;
   executor: Executor;
   inventory: () => Promise<NodeInventory>;
+  /** Last active time per session (ISO), sent with each heartbeat. */
+  activity?: () => Record<string, string>;
 }
 
 /** Reconnect delay: exponential back-off with jitter, capped. */
@@ -69,7 +71,7 @@ export class SchedulerLink {
           log.info({ node: msg.nodeName }, 'joined the scheduler');
           outbox.connect((text) => ws.send(text));
           if (this.heartbeat) clearInterval(this.heartbeat);
-          this.heartbeat = setInterval(() => outbox.send({ type: 'heartbeat', running: executor.running() }), msg.heartbeatSec * 1000);
+          this.heartbeat = setInterval(() => outbox.send({ type: 'heartbeat', running: executor.running(), activity: this.deps.activity?.() ?? {} }), msg.heartbeatSec * 1000);
           return;
         case 'launch':
           void executor.launch(msg.spec);

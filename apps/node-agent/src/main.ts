@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { pino } from 'pino';
+import { ActivityMonitor } from './activity';
 import { loadConfig } from './config';
 import { agentAuth } from './credentials';
 import { Executor } from './executor';
@@ -16,6 +17,8 @@ async function main(): Promise<void> {
   const gpu = await detectGpuProvider({ nodeName: config.nodeName, simSpec: config.simGpus });
   log.info(gpu.description);
   const outbox = new Outbox();
+  const activity = new ActivityMonitor();
+  activity.start(10_000);
   const executor = new Executor({
     send: (m) => outbox.send(m),
     log,
@@ -23,6 +26,7 @@ async function main(): Promise<void> {
     pythonEnv: config.pythonEnv,
     sessionHost: config.sessionHost,
     path: config.path,
+    sessions: activity,
   });
   const link = new SchedulerLink({
     url: config.schedulerUrl,
@@ -31,6 +35,7 @@ async function main(): Promise<void> {
     outbox,
     executor,
     inventory: () => readInventory(config.nodeName, gpu.provider),
+    activity: () => activity.lastActive(),
   });
   link.start();
 

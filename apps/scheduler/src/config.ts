@@ -13,6 +13,8 @@ const Env = z.object({
   SLUICE_HEARTBEAT_SEC: z.coerce.number().int().min(1).max(300).default(5),
   SLUICE_NODE_TIMEOUT_SEC: z.coerce.number().int().min(5).max(3600).default(60),
   SLUICE_STOP_GRACE_SEC: z.coerce.number().int().min(0).max(3600).default(10),
+  /** How long before an idle session is stopped its user is warned. */
+  SLUICE_IDLE_WARNING_SEC: z.coerce.number().int().min(0).max(86_400).default(600),
   /** JSON file with scheduling-policy overrides (see policy.ts). */
   SLUICE_SCHEDULER_POLICY: z.string().min(1).optional(),
   SLUICE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
@@ -31,6 +33,7 @@ export interface SchedulerDaemonConfig {
   stopGraceSec: number;
   logLevel: z.infer<typeof Env>['SLUICE_LOG_LEVEL'];
   policyFile: string | undefined;
+  idleWarnMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv): SchedulerDaemonConfig {
@@ -53,5 +56,6 @@ export function loadConfig(env: NodeJS.ProcessEnv): SchedulerDaemonConfig {
     stopGraceSec: e.SLUICE_STOP_GRACE_SEC,
     logLevel: e.SLUICE_LOG_LEVEL,
     policyFile: e.SLUICE_SCHEDULER_POLICY,
+    idleWarnMs: e.SLUICE_IDLE_WARNING_SEC * 1000,
   };
 }

@@ -4,6 +4,7 @@ import { DEFAULT_SCHEDULER_CONFIG, type EpochMs, estimateStarts, runCycle, type 
 import type { Logger } from 'pino';
 import { applyPlan, type Launch, launchSpecFor } from './applier';
 import type { Clock } from './clock';
+import { enforceIdlePolicy } from './idle';
 import { chargeUsage } from './ledger';
 import { failSilentNodes } from './nodes';
 import { withQosFromDb } from './policy';
@@ -25,6 +26,8 @@ export interface DaemonDeps {
   stopGraceSec: number;
   /** Scheduling policy (QOS classes come from the database); default: the core's defaults. */
   policy?: SchedulerConfig;
+  /** How long before an idle session is stopped its user is warned (default 10 minutes). */
+  idleWarnMs?: number;
 }
 
 /** Start-time estimates are refreshed every cycle while they are cheap, less often when they are not. */
@@ -115,6 +118,8 @@ export class SchedulerDaemon {
     const t0 = performance.now();
     const config = await withQosFromDb(db, this.deps.policy ?? DEFAULT_SCHEDULER_CONFIG);
     await this.enforceTimeLimits(now);
+    const idle = await enforceIdlePolicy(db, now, this.deps.idleWarnMs ?? 600_000);
+    if (idle.length > 0) log.info({ idle }, 'idle policy');
     const failed = await failSilentNodes(db, new Date(now), this.deps.nodeTimeoutMs);
     if (failed.length > 0) log.warn({ jobs: failed }, 'jobs lost with their node');
     await chargeUsage(db, config, now);

@@ -6,6 +6,7 @@ import type { Db } from '@sluice/db';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Clock } from './clock';
+import { recordActivity } from './idle';
 import { appendLog, onExited, onSessionReady, onStarted } from './job-lifecycle';
 import { nodeCredentialValid } from './join';
 import { markNodeDown, registerNode, touchNode } from './nodes';
@@ -151,6 +152,7 @@ export class AgentGateway {
       }
       if (msg.type === 'heartbeat') {
         await touchNode(db, link.nodeName, now);
+        if (msg.activity) await recordActivity(db, link.nodeName, msg.activity);
         return;
       }
       // An agent speaks only for jobs placed on its own node.

@@ -11,6 +11,8 @@ export function outcomeOf(msg: Pick<Exited, 'cause' | 'exitCode' | 'signal'>, st
   if (msg.cause === 'stopped') {
     if (stopRequested === 'TimeLimit') return { state: 'TIMEOUT', reason: 'TimeLimit' };
     if (stopRequested === 'Preempted') return { state: 'PREEMPTED', reason: 'Preempted' };
+    if (stopRequested === 'Idle') return { state: 'CANCELLED', reason: 'Idle' };
+    if (stopRequested === 'MaxLifetime') return { state: 'TIMEOUT', reason: 'MaxLifetime' };
     return { state: 'CANCELLED', reason: 'Cancelled' };
   }
   if (msg.exitCode === 0) return { state: 'COMPLETED', reason: null };

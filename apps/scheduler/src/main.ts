@@ -34,6 +34,7 @@ async function main(): Promise<void> {
     nodeTimeoutMs: config.nodeTimeoutMs,
     stopGraceSec: config.stopGraceSec,
     policy: loadPolicyFile(config.policyFile),
+    idleWarnMs: config.idleWarnMs,
   });
   const d = daemon;
   server.on('request', internalHandler({ secret: config.internalSecret, poke: d.poke, db, now: () => new Date(systemClock.now()) }));

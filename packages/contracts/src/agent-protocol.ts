@@ -52,7 +52,13 @@ export type LaunchSpec = z.infer<typeof LaunchSpec>;
 
 export const AgentMessage = z.discriminatedUnion('type', [
   z.object({ ...header, type: z.literal('hello'), inventory: NodeInventory, running: z.array(z.string()) }),
-  z.object({ ...header, type: z.literal('heartbeat'), running: z.array(z.string()) }),
+  z.object({
+    ...header,
+    type: z.literal('heartbeat'),
+    running: z.array(z.string()),
+    /** Last time each session showed activity (kernel busy or used, terminal input, GPU use). */
+    activity: z.record(z.string(), z.iso.datetime()).optional(),
+  }),
   z.object({ ...header, type: z.literal('started'), jobId: z.string(), pid: z.number().int() }),
   z.object({
     ...header,

@@ -100,6 +100,8 @@ export const SessionCreateInput = z.strictObject({
   template: SessionTemplate,
   gpus: z.number().int().min(0).max(8).default(1),
   hours: z.number().min(0.25).max(72).default(4),
+  /** Stop it after this long without activity (never later than the QOS or account allows). */
+  idleTimeoutMinutes: z.number().int().min(5).max(7 * 24 * 60).optional(),
 });
 export type SessionCreateInput = z.infer<typeof SessionCreateInput>;
 
@@ -118,6 +120,10 @@ export const SessionView = z.object({
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),
   endsAt: z.iso.datetime().nullable(),
+  /** Last activity seen (through the portal or on the node); null before any. */
+  lastActivityAt: z.iso.datetime().nullable(),
+  /** Set once the session is idle long enough to be warned: when it stops unless used. */
+  idleStopsAt: z.iso.datetime().nullable(),
 });
 export type SessionView = z.infer<typeof SessionView>;
 

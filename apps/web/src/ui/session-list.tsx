@@ -48,7 +48,12 @@ export function SessionList({ sessions, actions = true }: { sessions: SessionVie
               <td>{s.template === 'jupyter' ? 'Jupyter' : s.template}</td>
               <td>
                 <StateBadge state={s.state} testId="session-state" />
-                {s.reason && (s.state === 'PENDING' || s.state === 'FAILED') && <div className="reason small">{REASON_TEXT[s.reason]}</div>}
+                {s.reason && (s.state === 'PENDING' || s.state === 'FAILED' || s.state === 'STOPPED') && <div className="reason small">{REASON_TEXT[s.reason]}</div>}
+                {s.idleStopsAt && (
+                  <div className="reason small" role="status" data-testid="idle-warning">
+                    Idle: it stops at {formatTime(s.idleStopsAt)} to free its GPUs unless you use it.
+                  </div>
+                )}
               </td>
               <td className="num">{s.gpus}</td>
               <td className="mono">{s.node ?? '—'}</td>

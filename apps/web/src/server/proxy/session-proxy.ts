@@ -22,6 +22,10 @@ export function stripPortalCookie(header: string | undefined): string | undefine
   return kept.length > 0 ? kept.join('; ') : undefined;
 }
 
+const ACTIVITY_WRITE_MS = 30_000;
+
+export const isUserAction = (method: string | undefined): boolean => method !== undefined && !['GET', 'HEAD', 'OPTIONS'].includes(method);
+
 interface Target {
   url: string;
   token: string;
@@ -34,6 +38,8 @@ interface Target {
  */
 export class SessionProxy {
   private readonly proxy = httpProxy.createProxyServer({ xfwd: true, ws: true });
+  /** When each session's activity was last written, to write at most every ACTIVITY_WRITE_MS. */
+  private readonly activityWritten = new Map<number, number>();
 
   constructor(
     private readonly db: Db,
@@ -73,7 +79,21 @@ export class SessionProxy {
       return;
     }
     this.prepare(req, t);
+    if (isUserAction(req.method)) this.noteActivity(id);
     this.proxy.web(req, res, { target: t.url });
+  }
+
+  /**
+   * Idle reclaim counts what a user does through the proxy. Only requests that change
+   * something count (save, run, create): an open browser tab keeps polling with GETs.
+   */
+  private noteActivity(id: number): void {
+    const now = Date.now();
+    if (now - (this.activityWritten.get(id) ?? 0) < ACTIVITY_WRITE_MS) return;
+    this.activityWritten.set(id, now);
+    void this.db.job
+      .updateMany({ where: { id, state: 'RUNNING', OR: [{ lastActivityAt: null }, { lastActivityAt: { lt: new Date(now) } }] }, data: { lastActivityAt: new Date(now), idleStopAt: null } })
+      .catch((err: unknown) => this.log.warn({ err, id }, 'could not record session activity'));
   }
 
   async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, id: number): Promise<void> {

@@ -21,6 +21,8 @@ interface SessionRow {
   submittedAt: Date;
   startedAt: Date | null;
   timeLimitMinutes: number;
+  lastActivityAt: Date | null;
+  idleStopAt: Date | null;
 }
 
 /** A session's state, told from its job's: RUNNING only once its server answers. */
@@ -53,6 +55,8 @@ export function toSessionView(j: SessionRow): SessionView {
     createdAt: j.submittedAt.toISOString(),
     startedAt: j.startedAt ? j.startedAt.toISOString() : null,
     endsAt: j.startedAt ? new Date(j.startedAt.getTime() + j.timeLimitMinutes * 60_000).toISOString() : null,
+    lastActivityAt: j.lastActivityAt ? j.lastActivityAt.toISOString() : null,
+    idleStopsAt: state === 'RUNNING' && j.idleStopAt ? j.idleStopAt.toISOString() : null,
   };
 }
 
@@ -73,6 +77,7 @@ export async function createSession(ctx: ServiceContext, caller: AuthUser, raw: 
         gpus: input.gpus,
         timeLimitMinutes,
         ...resolved,
+        idleTimeoutMinutes: input.idleTimeoutMinutes ?? null,
         // A notebook restarted elsewhere would lose its kernels: a lost session ends instead.
         requeue: false,
       },
