@@ -47,13 +47,11 @@ describe('idle reclaim with a real Jupyter server', () => {
     // The agent reports it; the scheduler records it.
     await eventually(async () => ((await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).lastActivityAt?.getTime() ?? 0) >= after - 1, 'activity to reach the scheduler', 30_000);
     await eventually(async () => (await t.db.job.findUniqueOrThrow({ where: { id: job.id } })).idleStopAt, 'idle warning', 70_000);
-    const ended = await eventually(async () => {
+    const released = await eventually(async () => {
       const j = await t.db.job.findUniqueOrThrow({ where: { id: job.id }, include: { allocations: true } });
-      return j.state === 'CANCELLED' && j.allocations[0]?.releasedAt ? j : null;
+      return j.state === 'CANCELLED' && j.reason === 'Idle' && j.allocations[0]?.releasedAt;
     }, 'idle session to stop', 90_000);
-    expect(ended.reason).toBe('Idle');
-    const timeoutAt = after + 60_000;
-    const freedAfterMs = (ended.allocations[0]?.releasedAt as Date).getTime() - timeoutAt;
+    const freedAfterMs = released.getTime() - (after + 60_000);
     console.log(`idle reclaim: GPU free ${(freedAfterMs / 1000).toFixed(1)} s after the idle timeout`);
     expect(freedAfterMs).toBeGreaterThanOrEqual(0);
   }, 180_000);
