@@ -25,3 +25,18 @@ export {
   simulatedGpuUuid,
 } from './simulated-provider';
 export type { GpuInventoryProvider } from './types';
+export { type HealthInput, gpuProblems } from './health';
+export {
+  type DriverVersions,
+  GPU_INVENTORY_FIELDS,
+  type GpuInventoryRow,
+  type LostGpuLine,
+  nvlinkDomains,
+  parseDriverVersions,
+  parseGpuInventory,
+  pciKey,
+  splitLostGpus,
+} from './nvidia-smi-inventory';
+export { parseSimFaults, SIM_FAULTS_FILE, SIM_KERNEL_LOG_FILE, type SimFault, simulatedPciBusId } from './simulated-provider';
+export type { GpuHardwareReport, GpuSampling } from './types';
+export { KernelLogXidWatcher, parseXidEvents, parseXidLine, type XidEvent } from './xid';
