@@ -50,7 +50,8 @@ export async function detectGpuProvider(opts: DetectGpuProviderOptions): Promise
     const real = new NvidiaSmiProvider(path, opts.timeoutMs, xids);
     try {
       const gpus = await real.list();
-      return { provider: real, gpus, description: `GPUs from nvidia-smi (${path}): ${summarize(gpus)}` };
+      const xidNote = xids.unreadable ? `; XID events not watched (${xids.path}: ${xids.unreadable})` : `; XID events from ${xids.path}`;
+      return { provider: real, gpus, description: `GPUs from nvidia-smi (${path}): ${summarize(gpus)}${xidNote}` };
     } catch (err) {
       why = `nvidia-smi did not answer: ${err instanceof Error ? err.message : String(err)}`;
       if (opts.simSpec === undefined) throw new Error(`${why} — fix the GPU driver, or set SLUICE_SIM_GPUS to run this node with simulated GPUs`);
