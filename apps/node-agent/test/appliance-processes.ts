@@ -32,7 +32,7 @@ const stopChild = (c: ChildProcess) =>
   });
 
 /** Starts the real scheduler and one real node agent (simulated GPUs) on a data dir. */
-export async function startDaemons(opts: { dataDir: string; databaseUrl: string; gpus: string; nodeName: string }): Promise<Daemons> {
+export async function startDaemons(opts: { dataDir: string; databaseUrl: string; gpus: string; nodeName: string; env?: Record<string, string> }): Promise<Daemons> {
   const agentSecret = randomBytes(32).toString('hex');
   const internalSecret = randomBytes(32).toString('hex');
   const env = {
@@ -43,6 +43,7 @@ export async function startDaemons(opts: { dataDir: string; databaseUrl: string;
     SLUICE_INTERNAL_SECRET: internalSecret,
     SLUICE_CYCLE_SEC: '0.5',
     SLUICE_LOG_LEVEL: 'warn',
+    ...opts.env,
   };
   const scheduler = fork(path.join(root, 'apps/scheduler/src/main.ts'), [], { execArgv: ['--import', 'tsx'], env, stdio: 'inherit' });
   const schedulerPort = await waitReady(scheduler, 'scheduler');
