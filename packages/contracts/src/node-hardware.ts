@@ -128,6 +128,7 @@ export type GpuReport = z.infer<typeof GpuReport>;
 
 /** Node detail as the REST API and portal show it. */
 export const NodeHardwareEventView = z.object({
+  id: z.number().int(),
   at: z.iso.datetime(),
   type: z.string(),
   component: z.string(),

@@ -82,14 +82,14 @@ export function nvlinkDomains(topo: GpuTopology): Map<number, string | null> {
     return i;
   };
   const linked = new Set<number>();
-  topo.gpuLinks.forEach((row, i) =>
-    row.forEach((link, j) => {
-      if (i === j || !/^NV\d+$/.test(link)) return;
+  for (const [i, row] of topo.gpuLinks.entries()) {
+    for (const [j, link] of row.entries()) {
+      if (i === j || !/^NV\d+$/.test(link)) continue;
       linked.add(i).add(j);
       const [a, b] = [find(i), find(j)].sort((x, y) => x - y) as [number, number];
       parent[b] = a;
-    }),
-  );
+    }
+  }
   const indexOf = (label: string) => Number(label.slice(3));
   const order = topo.gpus.map((label, i) => ({ i, index: indexOf(label) })).sort((a, b) => a.index - b.index);
   const names = new Map<number, string>();
