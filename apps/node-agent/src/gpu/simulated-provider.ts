@@ -26,7 +26,7 @@ export interface SimGpuGroup {
 
 export function parseSimGpuSpec(spec: string): SimGpuGroup[] {
   const bad = (part: string, why: string) => new Error(`invalid simulated GPU spec ${JSON.stringify(spec)}: ${JSON.stringify(part)} ${why}`);
-  if (spec.trim() === '') throw new Error('invalid simulated GPU spec "": expected e.g. "4xH100-80GB" or "4xH100-80GB,2xA100-40GB"');
+  if (spec.trim() === '') throw new Error(`invalid simulated GPU spec ${JSON.stringify(spec)}: expected e.g. "4xH100-80GB" or "4xH100-80GB,2xA100-40GB"`);
   const groups = spec.split(',').map((rawPart): SimGpuGroup => {
     const part = rawPart.trim();
     const m = /^(\d+)\s*x\s*(\S+)$/i.exec(part);
