@@ -20,6 +20,9 @@ const Env = z.object({
   SLUICE_SESSION_HOST: z.string().default('127.0.0.1'),
   SLUICE_STOP_WORKLOADS_ON_EXIT: z.enum(['true', 'false']).default('true'),
   SLUICE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
+  SLUICE_HARDWARE_ROOT: z.string().default('/'),
+  SLUICE_HARDWARE_CHECK_SEC: z.coerce.number().int().min(10).default(300),
+  SLUICE_KERNEL_LOG: z.string().default('/dev/kmsg'),
   PATH: z.string().default('/usr/local/bin:/usr/bin:/bin'),
 });
 
@@ -37,6 +40,11 @@ export interface AgentConfig {
   logLevel: z.infer<typeof Env>['SLUICE_LOG_LEVEL'];
   /** PATH given to workloads (the python env's bin is put first for sessions). */
   path: string;
+  /** Where /proc, /sys and /etc are read for the hardware inventory. */
+  hardwareRoot: string;
+  hardwareCheckSec: number;
+  /** Kernel log watched for GPU XID events. */
+  kernelLog: string;
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -60,5 +68,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AgentConfig {
     stopWorkloadsOnExit: e.SLUICE_STOP_WORKLOADS_ON_EXIT === 'true',
     logLevel: e.SLUICE_LOG_LEVEL,
     path: e.PATH,
+    hardwareRoot: e.SLUICE_HARDWARE_ROOT,
+    hardwareCheckSec: e.SLUICE_HARDWARE_CHECK_SEC,
+    kernelLog: e.SLUICE_KERNEL_LOG,
   };
 }

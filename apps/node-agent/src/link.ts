@@ -1,4 +1,4 @@
-import { type NodeInventory, SchedulerMessage } from '@sluice/contracts';
+import { type GpuReport, type NodeHardware, type NodeInventory, SchedulerMessage } from '@sluice/contracts';
 import type { Logger } from 'pino';
 import WebSocket from 'ws';
 import type { AgentAuth } from './credentials';
@@ -14,6 +14,10 @@ export interface LinkDeps {
   inventory: () => Promise<NodeInventory>;
   /** Last active time per session (ISO), sent with each heartbeat. */
   activity?: () => Record<string, string>;
+  /** Hardware inventory for the hello; undefined = none to send. */
+  hardware?: () => Promise<NodeHardware | undefined>;
+  /** GPU metrics and health for each heartbeat; undefined = none this time. */
+  gpuReport?: () => Promise<GpuReport | undefined>;
 }
 
 /** Reconnect delay: exponential back-off with jitter, capped. */
@@ -47,10 +51,11 @@ export class SchedulerLink {
     const { log, outbox, executor } = this.deps;
     if (this.closed) return;
     const inventory = await this.deps.inventory();
+    const hardware = await this.deps.hardware?.();
     const ws = new WebSocket(this.deps.url, { headers: this.deps.auth, handshakeTimeout: 10_000 });
     this.ws = ws;
     ws.on('open', () => {
-      ws.send(outbox.encode({ type: 'hello', inventory, running: executor.running() }));
+      ws.send(outbox.encode({ type: 'hello', inventory, running: executor.running(), hardware }));
     });
     ws.on('message', (raw) => {
       let json: unknown;
@@ -71,7 +76,7 @@ export class SchedulerLink {
           log.info({ node: msg.nodeName }, 'joined the scheduler');
           outbox.connect((text) => ws.send(text));
           if (this.heartbeat) clearInterval(this.heartbeat);
-          this.heartbeat = setInterval(() => outbox.send({ type: 'heartbeat', running: executor.running(), activity: this.deps.activity?.() ?? {} }), msg.heartbeatSec * 1000);
+          this.heartbeat = setInterval(() => void this.beat(), msg.heartbeatSec * 1000);
           return;
         case 'launch':
           void executor.launch(msg.spec);
@@ -90,5 +95,10 @@ export class SchedulerLink {
       this.retry = setTimeout(() => void this.dial(), delay);
     });
     ws.on('error', (err) => log.debug({ err: err.message }, 'scheduler link error'));
+  }
+
+  private async beat(): Promise<void> {
+    const gpuMetrics = await this.deps.gpuReport?.();
+    this.deps.outbox.send({ type: 'heartbeat', running: this.deps.executor.running(), gpuMetrics, activity: this.deps.activity?.() ?? {} });
   }
 }

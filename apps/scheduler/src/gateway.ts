@@ -6,6 +6,8 @@ import type { Db } from '@sluice/db';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Clock } from './clock';
+import { recordGpuReport } from './gpu-health';
+import { recordHardware } from './hardware';
 import { recordActivity } from './idle';
 import { appendLog, onExited, onSessionReady, onStarted } from './job-lifecycle';
 import { nodeCredentialValid } from './join';
@@ -139,6 +141,7 @@ export class AgentGateway {
         link.nodeName = name;
         this.links.set(name, link);
         const rec = await registerNode(db, msg.inventory, msg.running, now);
+        if (msg.hardware) await recordHardware(db, name, msg.hardware, now);
         link.send({ type: 'welcome', nodeName: name, heartbeatSec: this.deps.heartbeatSec });
         for (const jobId of rec.stop) link.send({ type: 'stop', jobId, graceSec: 0 });
         if (rec.relaunch.length > 0) await this.deps.relaunch(name, rec.relaunch);
@@ -153,6 +156,13 @@ export class AgentGateway {
       if (msg.type === 'heartbeat') {
         await touchNode(db, link.nodeName, now);
         if (msg.activity) await recordActivity(db, link.nodeName, msg.activity);
+        const drained = msg.gpuMetrics ? await recordGpuReport(db, link.nodeName, msg.gpuMetrics, now) : null;
+        if (drained) log.warn({ node: link.nodeName, reason: drained }, 'node drained: GPU unhealthy');
+        return;
+      }
+      if (msg.type === 'hardware') {
+        const changes = await recordHardware(db, link.nodeName, msg.hardware, now);
+        log.info({ node: link.nodeName, changes: changes.length }, 'node hardware changed');
         return;
       }
       // An agent speaks only for jobs placed on its own node.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { GpuReport, NodeHardware } from './node-hardware';
 
 /**
  * Node agent <-> scheduler protocol, spoken as JSON over one WebSocket per agent.
@@ -51,14 +52,17 @@ export const LaunchSpec = z.object({
 export type LaunchSpec = z.infer<typeof LaunchSpec>;
 
 export const AgentMessage = z.discriminatedUnion('type', [
-  z.object({ ...header, type: z.literal('hello'), inventory: NodeInventory, running: z.array(z.string()) }),
+  z.object({ ...header, type: z.literal('hello'), inventory: NodeInventory, running: z.array(z.string()), hardware: NodeHardware.optional() }),
   z.object({
     ...header,
     type: z.literal('heartbeat'),
     running: z.array(z.string()),
+    gpuMetrics: GpuReport.optional(),
     /** Last time each session showed activity (kernel busy or used, terminal input, GPU use). */
     activity: z.record(z.string(), z.iso.datetime()).optional(),
   }),
+  /** The node's hardware changed since the hello (a disk, NIC or GPU came or went). */
+  z.object({ ...header, type: z.literal('hardware'), hardware: NodeHardware }),
   z.object({ ...header, type: z.literal('started'), jobId: z.string(), pid: z.number().int() }),
   z.object({
     ...header,

@@ -130,6 +130,7 @@ export type SessionView = z.infer<typeof SessionView>;
 export const NodeView = z.object({
   name: z.string(),
   state: z.enum(['UP', 'DOWN', 'DRAIN']),
+  drainReason: z.string().nullable().optional(),
   cpus: z.number().int(),
   memoryMiB: z.number().int(),
   lastSeenAt: z.iso.datetime().nullable(),

@@ -2,3 +2,4 @@ export * from './agent-protocol';
 export * from './api';
 export * from './job';
 export * from './limits';
+export * from './node-hardware';

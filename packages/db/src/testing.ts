@@ -40,6 +40,8 @@ export async function resetDb(db: Db): Promise<void> {
     db.job.deleteMany(),
     db.gpu.deleteMany(),
     db.node.deleteMany(),
+    db.nodeHardwareEvent.deleteMany(),
+    db.schedulerState.deleteMany(),
     db.apiToken.deleteMany(),
     db.session.deleteMany(),
     db.user.deleteMany(),

@@ -1,7 +1,9 @@
+import { join } from 'node:path';
 import type { GpuInfo } from '@sluice/contracts';
 import { findNvidiaSmi, NvidiaSmiProvider } from './nvidia-smi-provider';
 import { SimulatedGpuProvider } from './simulated-provider';
 import type { GpuInventoryProvider } from './types';
+import { KernelLogXidWatcher } from './xid';
 
 export const DEFAULT_SIM_SPEC = '4xH100-80GB';
 
@@ -16,6 +18,10 @@ export interface DetectGpuProviderOptions {
   /** Where to look when PATH has none; defaults to findNvidiaSmi's (/usr/bin/nvidia-smi). */
   fallbacks?: readonly string[];
   timeoutMs?: number;
+  /** The agent's state dir: simulated faults are read from it, the XID cursor is kept in it. */
+  stateDir?: string;
+  /** Kernel log to watch for XID events on real GPUs (default /dev/kmsg). */
+  kernelLog?: string;
 }
 
 export interface DetectedGpuProvider {
@@ -33,17 +39,19 @@ export interface DetectedGpuProvider {
  */
 export async function detectGpuProvider(opts: DetectGpuProviderOptions): Promise<DetectedGpuProvider> {
   const simSpec = opts.simSpec ?? DEFAULT_SIM_SPEC;
-  const simulated = new SimulatedGpuProvider(opts.nodeName, simSpec);
+  const simulated = new SimulatedGpuProvider(opts.nodeName, simSpec, opts.stateDir ?? null);
   const path = opts.nvidiaSmiPath === undefined ? findNvidiaSmi(opts.pathEnv ?? process.env.PATH, opts.fallbacks) : opts.nvidiaSmiPath;
 
   let why: string;
   if (path === null) {
     why = opts.nvidiaSmiPath === null ? 'nvidia-smi disabled by configuration' : 'no nvidia-smi on PATH';
   } else {
-    const real = new NvidiaSmiProvider(path, opts.timeoutMs);
+    const xids = new KernelLogXidWatcher(opts.kernelLog ?? '/dev/kmsg', opts.stateDir ? join(opts.stateDir, 'xid-cursor.json') : null);
+    const real = new NvidiaSmiProvider(path, opts.timeoutMs, xids);
     try {
       const gpus = await real.list();
-      return { provider: real, gpus, description: `GPUs from nvidia-smi (${path}): ${summarize(gpus)}` };
+      const xidNote = xids.unreadable ? `; XID events not watched (${xids.path}: ${xids.unreadable})` : `; XID events from ${xids.path}`;
+      return { provider: real, gpus, description: `GPUs from nvidia-smi (${path}): ${summarize(gpus)}${xidNote}` };
     } catch (err) {
       why = `nvidia-smi did not answer: ${err instanceof Error ? err.message : String(err)}`;
       if (opts.simSpec === undefined) throw new Error(`${why} — fix the GPU driver, or set SLUICE_SIM_GPUS to run this node with simulated GPUs`);

@@ -43,6 +43,8 @@ function hint(cell: string): string {
 /** Typed access to the fields of one line, by query field name. */
 export interface FieldReader<F extends string> {
   text(field: F): string;
+  /** Text, or null for the driver's "no value" markers. */
+  optText(field: F): string | null;
   int(field: F): number;
   optInt(field: F, max?: number): number | null;
   optDecimal(field: F): number | null;
@@ -75,6 +77,7 @@ export function fieldReader<F extends string>(query: string, line: CsvLine, fiel
       if (value === '' || NO_VALUE.has(value)) throw fail(field, 'is empty');
       return value;
     },
+    optText: (field) => orNull(field, () => cell(field) || null),
     int: (field) => int(field),
     optInt: (field, max) => orNull(field, () => int(field, max)),
     optDecimal: (field) =>

@@ -8,11 +8,11 @@ describe('detectGpuProvider', () => {
 
   it('uses nvidia-smi found on PATH when it answers', async () => {
     fake = writeFakeNvidiaSmi();
-    const d = await detectGpuProvider({ nodeName: 'gpu-01', pathEnv: fake.dir, fallbacks: [] });
+    const d = await detectGpuProvider({ nodeName: 'gpu-01', pathEnv: fake.dir, fallbacks: [], kernelLog: '/nonexistent/kmsg' });
     expect(d.provider).toBeInstanceOf(NvidiaSmiProvider);
     expect(d.provider.source).toBe('nvidia-smi');
     expect(d.gpus).toHaveLength(8);
-    expect(d.description).toBe(`GPUs from nvidia-smi (${fake.path}): 8× NVIDIA H100 80GB HBM3`);
+    expect(d.description).toBe(`GPUs from nvidia-smi (${fake.path}): 8× NVIDIA H100 80GB HBM3; XID events not watched (/nonexistent/kmsg: ENOENT: no such file or directory, open '/nonexistent/kmsg')`);
     expect(fake.calls()).toHaveLength(1);
   });
 

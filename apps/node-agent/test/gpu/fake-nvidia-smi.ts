@@ -23,6 +23,8 @@ export function writeFakeNvidiaSmi(body?: string): FakeNvidiaSmi {
     body ??
     `case "$*" in
   "--query-gpu=index,uuid,name,memory.total --format=csv,noheader,nounits") cat '${fixturePath('h100x8-synthetic-query-gpu.csv')}' ;;
+  "--query-gpu=index,uuid,name,memory.total,pci.bus_id,mig.mode.current,driver_version --format=csv,noheader,nounits") cat '${fixturePath('h100x8-synthetic-inventory.csv')}' ;;
+  "--version") cat '${fixturePath('h100x8-synthetic-version.txt')}' ;;
   "--query-gpu=index,uuid,utilization.gpu,"*) cat '${fixturePath('h100x8-synthetic-metrics.csv')}' ;;
   "--query-compute-apps=gpu_uuid,pid,process_name,used_memory --format=csv,noheader,nounits") cat '${fixturePath('h100x8-synthetic-compute-apps.csv')}' ;;
   "topo -m") cat '${fixturePath('h100x8-synthetic-topo.txt')}' ;;

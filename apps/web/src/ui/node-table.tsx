@@ -1,6 +1,7 @@
 import type { NodeView } from '@sluice/contracts';
 import Link from 'next/link';
 import { formatMiB, formatTime } from './format';
+import { NodeDrainControls } from './node-drain-controls';
 import { StateBadge } from './state-badge';
 
 /** Every node, then each node's GPUs and the job holding each one. */
@@ -24,16 +25,18 @@ export function NodeTable({ nodes }: { nodes: NodeView[] }) {
                 GPUs used / total
               </th>
               <th scope="col">Last seen</th>
+              <th scope="col">Actions</th>
             </tr>
           </thead>
           <tbody>
             {nodes.map((n) => (
               <tr key={n.name} data-testid="node-row" data-node={n.name}>
                 <td className="mono">
-                  <a href={`#node-${n.name}`}>{n.name}</a>
+                  <Link href={`/nodes/${encodeURIComponent(n.name)}`}>{n.name}</Link>
                 </td>
                 <td>
                   <StateBadge state={n.state} testId="node-state" />
+                  {n.drainReason && <div className="reason small">{n.drainReason}</div>}
                 </td>
                 <td className="num">{n.cpus}</td>
                 <td className="num">{formatMiB(n.memoryMiB)}</td>
@@ -41,6 +44,9 @@ export function NodeTable({ nodes }: { nodes: NodeView[] }) {
                   {n.gpus.filter((g) => g.jobId !== null).length} / {n.gpus.length}
                 </td>
                 <td className="nowrap">{formatTime(n.lastSeenAt)}</td>
+                <td>
+                  <NodeDrainControls name={n.name} state={n.state} />
+                </td>
               </tr>
             ))}
           </tbody>

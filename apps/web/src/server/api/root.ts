@@ -1,6 +1,7 @@
 import { authRouter } from './routers/auth';
 import { clusterRouter } from './routers/cluster';
 import { jobsRouter } from './routers/jobs';
+import { nodesRouter } from './routers/nodes';
 import { sessionsRouter } from './routers/sessions';
 import { usersRouter } from './routers/users';
 import { router } from './trpc';
@@ -12,6 +13,7 @@ export const appRouter = router({
   sessions: sessionsRouter,
   cluster: clusterRouter,
   users: usersRouter,
+  nodes: nodesRouter,
 });
 
 export type AppRouter = typeof appRouter;

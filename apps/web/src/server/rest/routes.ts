@@ -1,10 +1,22 @@
-import { Health, JobList, JobSubmitInput, JobView, NodeView, SessionCreateInput, SessionView, TokenCreated } from '@sluice/contracts';
+import {
+  Health,
+  JobList,
+  JobSubmitInput,
+  JobView,
+  NodeDetailView,
+  NodeDrainInput,
+  NodeView,
+  SessionCreateInput,
+  SessionView,
+  TokenCreated,
+} from '@sluice/contracts';
 import { z } from 'zod';
 import { checkCredentials, issueApiToken } from '../auth/api-tokens';
 import { AppError } from '../errors';
 import { health, listNodes } from '../services/cluster';
 import { cancelJob, getJob, listJobs, readJobLog, submitJob } from '../services/jobs';
 import { createJoinToken, JoinTokenCreated, JoinTokenInput } from '../services/join-tokens';
+import { drainNode, getNodeDetail, undrainNode } from '../services/node-admin';
 import { createSession, getSession, stopSession } from '../services/sessions';
 import { createUser, listUsers, UserCreateInput, UserView } from '../services/users';
 import { openApiDocument } from './openapi';
@@ -168,5 +180,33 @@ export const routes: Route[] = [
     output: JoinTokenCreated,
     status: 201,
     handler: async ({ ctx, user, body }) => ({ json: await createJoinToken(ctx, must(user), body) }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/nodes/:name',
+    auth: 'bearer',
+    summary: 'One node: state and drain reason, hardware inventory, GPU metrics and health, hardware history',
+    output: NodeDetailView,
+    handler: async ({ ctx, user, params }) => {
+      must(user);
+      return { json: await getNodeDetail(ctx, params.name ?? '') };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/nodes/:name/drain',
+    auth: 'bearer',
+    summary: 'Take a node out of scheduling with a reason (admins); running work goes on',
+    input: NodeDrainInput,
+    output: NodeDetailView,
+    handler: async ({ ctx, user, params, body }) => ({ json: await drainNode(ctx, must(user), params.name ?? '', body) }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/nodes/:name/undrain',
+    auth: 'bearer',
+    summary: 'Put a drained node back into scheduling (admins)',
+    output: NodeDetailView,
+    handler: async ({ ctx, user, params }) => ({ json: await undrainNode(ctx, must(user), params.name ?? '') }),
   },
 ];

@@ -11,6 +11,7 @@ export async function listNodes(ctx: ServiceContext): Promise<NodeView[]> {
   return nodes.map((n) => ({
     name: n.name,
     state: n.state === 'UP' || n.state === 'DRAIN' ? n.state : 'DOWN',
+    drainReason: n.drainReason,
     cpus: n.cpus,
     memoryMiB: n.memoryMiB,
     lastSeenAt: n.lastSeenAt ? n.lastSeenAt.toISOString() : null,

@@ -1,0 +1,2 @@
+export { type CollectOptions, collectHardware } from './collect';
+export { HardwareWatch } from './watch';
