@@ -1,3 +1,4 @@
+export * from './admin';
 export * from './agent-protocol';
 export * from './api';
 export * from './job';

@@ -1,6 +1,9 @@
+import { accountsRouter } from './routers/accounts';
 import { authRouter } from './routers/auth';
 import { clusterRouter } from './routers/cluster';
 import { jobsRouter } from './routers/jobs';
+import { qosRouter } from './routers/qos';
+import { schedulingRouter } from './routers/scheduling';
 import { sessionsRouter } from './routers/sessions';
 import { usersRouter } from './routers/users';
 import { router } from './trpc';
@@ -12,6 +15,9 @@ export const appRouter = router({
   sessions: sessionsRouter,
   cluster: clusterRouter,
   users: usersRouter,
+  accounts: accountsRouter,
+  qos: qosRouter,
+  scheduling: schedulingRouter,
 });
 
 export type AppRouter = typeof appRouter;
