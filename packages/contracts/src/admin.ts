@@ -4,7 +4,7 @@ import { JobState, PendingReason } from './job';
 
 /** Admin inputs and views: the account tree, members, quotas, QOS classes, users; and the queue. */
 
-const shares = z.number().int('shares: a whole number').min(0).max(1_000_000);
+const shares = z.number().int('must be a whole number').min(0).max(1_000_000);
 const gpuCount = z.number().int().min(0).max(100_000).nullable();
 const minutes = z.number().int().min(1).max(10 * 365 * 24 * 60).nullable();
 const description = z.string().trim().max(500);
@@ -35,7 +35,7 @@ export type MemberInput = z.infer<typeof MemberInput>;
 export const QuotaInput = z
   .strictObject({ guaranteedGpus: gpuCount.default(null), maxGpus: gpuCount.default(null) })
   .refine((q) => q.guaranteedGpus === null || q.maxGpus === null || q.guaranteedGpus <= q.maxGpus, {
-    message: 'guaranteedGpus must not be more than maxGpus',
+    message: 'must not be more than maxGpus',
     path: ['guaranteedGpus'],
   });
 export type QuotaInput = z.infer<typeof QuotaInput>;

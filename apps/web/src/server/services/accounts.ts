@@ -1,4 +1,4 @@
-import { ALL_POOLS, AccountCreateInput, AccountUpdateInput, type AccountView, Identifier, MemberInput, QuotaInput } from '@sluice/contracts';
+import { AccountCreateInput, AccountUpdateInput, type AccountView, ALL_POOLS, Identifier, MemberInput, QuotaInput } from '@sluice/contracts';
 import type { Db, Prisma } from '@sluice/db';
 import type { AuthUser } from '../auth/sessions';
 import { AppError, notFound, parseInput } from '../errors';

@@ -11,7 +11,7 @@ const label = (r: FairshareRow) => r.user ?? r.account;
 const siblingsOf = (r: FairshareRow, rows: readonly FairshareRow[]) => rows.filter((o) => o !== r && o.parent === r.parent && o.depth === r.depth);
 /** Used nothing = infinitely under-served (Fair Tree's ∞). */
 const lf = (r: FairshareRow) => r.levelFairshare ?? Number.POSITIVE_INFINITY;
-const same = (a: number, b: number) => a === b || Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b));
+const same = (a: number, b: number) => a === b || (Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b)));
 
 export function percent(x: number): string {
   if (x > 0 && x < 0.005) return '<1%';
