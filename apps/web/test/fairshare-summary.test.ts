@@ -1,5 +1,6 @@
+import { formatHalfLife, formatPercent as percent } from '@sluice/contracts';
 import { describe, expect, it } from 'vitest';
-import { type FairshareRow, fairshareSummary, formatHalfLife, percent } from '../src/server/services/fairshare-summary';
+import { type FairshareRow, fairshareSummary } from '../src/server/services/fairshare-summary';
 
 const WEEK = 7 * 86_400;
 /** A row as the core publishes it; only the fields the sentence reads matter. */

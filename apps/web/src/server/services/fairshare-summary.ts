@@ -1,4 +1,4 @@
-import type { FairshareRowView } from '@sluice/contracts';
+import { type FairshareRowView, formatHalfLife, formatPercent as percent } from '@sluice/contracts';
 
 /**
  * The fair-share standing of one row in plain words. Fair Tree compares siblings (the children of
@@ -12,23 +12,6 @@ const siblingsOf = (r: FairshareRow, rows: readonly FairshareRow[]) => rows.filt
 /** Used nothing = infinitely under-served (Fair Tree's ∞). */
 const lf = (r: FairshareRow) => r.levelFairshare ?? Number.POSITIVE_INFINITY;
 const same = (a: number, b: number) => a === b || (Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b)));
-
-export function percent(x: number): string {
-  if (x > 0 && x < 0.005) return '<1%';
-  return `${Math.round(x * 100)}%`;
-}
-
-export function formatHalfLife(sec: number): string {
-  const units: [number, string][] = [
-    [86_400, 'day'],
-    [3600, 'hour'],
-    [60, 'minute'],
-  ];
-  for (const [size, name] of units) {
-    if (sec >= size && sec % size === 0) return `${sec / size} ${name}${sec === size ? '' : 's'}`;
-  }
-  return `${sec} seconds`;
-}
 
 /** "lab-b's", "lab-b's and lab-c's", "a's, b's and 3 others'". */
 function owners(names: string[]): string {
