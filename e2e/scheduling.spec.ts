@@ -34,7 +34,7 @@ test('an admin creates a user and an account, adds the user as a member and sets
   await expect(editor.getByTestId('quota-table')).toContainText('all pools');
   await expect(page.locator('[data-testid="account-row"][data-account="lab-e2e"]')).toContainText('carol (2)');
 
-  // A missing parent over REST is refused with a message naming the field.
+  // Bad input is refused with a message naming the field.
   await page.goto('/admin/accounts');
   await page.getByLabel('Account name').fill('bad name');
   await page.getByRole('button', { name: 'Create account' }).click();
