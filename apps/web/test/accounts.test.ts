@@ -31,8 +31,8 @@ describe('account tree', () => {
     await createAccount(ctx, admin, { name: 'lab-a', parent: 'physics', shares: 2, description: 'optics' });
     await createAccount(ctx, admin, { name: 'biology' });
     const list = await listAccounts(ctx, admin);
-    expect(list.map((a) => a.name)).toEqual(['biology', 'physics', 'lab-a', 'lab-b']);
-    expect(list[2]).toMatchObject({ name: 'lab-a', parent: 'physics', shares: 2, description: 'optics', members: [], quotas: [] });
+    expect(list.map((a) => a.name)).toEqual(['biology', 'default', 'physics', 'lab-a', 'lab-b']);
+    expect(list[3]).toMatchObject({ name: 'lab-a', parent: 'physics', shares: 2, description: 'optics', members: [], quotas: [] });
     expect(ctx.pokes()).toBe(4);
   });
 
@@ -43,7 +43,7 @@ describe('account tree', () => {
     await rejects(createAccount(ctx, admin, { name: 'has space' }), 'BAD_REQUEST', /^name: /);
     await rejects(createAccount(ctx, admin, { name: 'x', shares: -1 }), 'BAD_REQUEST', /^shares: /);
     await rejects(createAccount(ctx, admin, { name: 'x', colour: 'red' }), 'BAD_REQUEST', /colour/);
-    expect((await listAccounts(ctx, admin)).map((a) => a.name)).toEqual(['lab-a']);
+    expect((await listAccounts(ctx, admin)).map((a) => a.name)).toEqual(['default', 'lab-a']);
   });
 
   it('refuses moves that would make a cycle, and allows legal moves', async () => {
@@ -68,7 +68,8 @@ describe('account tree', () => {
     await updateUser(ctx, admin, 'alice', { defaultAccount: 'lab' });
     expect(await deleteAccount(ctx, admin, 'lab')).toEqual({ deleted: 'lab' });
     expect(await deleteAccount(ctx, admin, 'dept')).toEqual({ deleted: 'dept' });
-    expect(await listAccounts(ctx, admin)).toEqual([]);
+    expect((await listAccounts(ctx, admin)).map((a) => a.name)).toEqual(['default']);
+    await rejects(deleteAccount(ctx, admin, 'default'), 'CONFLICT', /^account default is charged when a user belongs to no other account/);
     expect((await t.db.user.findUniqueOrThrow({ where: { id: alice.id } })).defaultAccount).toBeNull();
   });
 });
@@ -104,14 +105,15 @@ describe('members and quotas', () => {
   it("a user's default account must be one of their accounts; their accounts list it first", async () => {
     await createAccount(ctx, admin, { name: 'lab-a' });
     await createAccount(ctx, admin, { name: 'lab-b' });
+    expect(await myAccounts(ctx, alice)).toEqual({ accounts: ['default'], defaultAccount: 'default' });
     await rejects(updateUser(ctx, admin, 'alice', { defaultAccount: 'lab-b' }), 'BAD_REQUEST', /^defaultAccount: alice is not a member of lab-b/);
     await rejects(updateUser(ctx, admin, 'alice', { defaultAccount: 'lab-z' }), 'BAD_REQUEST', /^defaultAccount: account lab-z does not exist/);
     await setMember(ctx, admin, 'lab-a', 'alice', {});
     await setMember(ctx, admin, 'lab-b', 'alice', {});
-    expect(await myAccounts(ctx, alice)).toEqual({ accounts: ['lab-a', 'lab-b'], defaultAccount: 'lab-a' });
+    expect(await myAccounts(ctx, alice)).toEqual({ accounts: ['lab-a', 'lab-b', 'default'], defaultAccount: 'lab-a' });
     const u = await updateUser(ctx, admin, 'alice', { defaultAccount: 'lab-b', unixUser: 'alice2' });
     expect(u).toMatchObject({ defaultAccount: 'lab-b', unixUser: 'alice2', accounts: ['lab-a', 'lab-b'] });
-    expect(await myAccounts(ctx, alice)).toEqual({ accounts: ['lab-b', 'lab-a'], defaultAccount: 'lab-b' });
+    expect(await myAccounts(ctx, alice)).toEqual({ accounts: ['lab-b', 'lab-a', 'default'], defaultAccount: 'lab-b' });
     await rejects(updateUser(ctx, admin, 'root', { role: 'user' }), 'CONFLICT', /last admin/);
   });
 });
@@ -127,7 +129,7 @@ describe('permissions', () => {
     await rejects(setQuota(ctx, alice, 'lab', '_all', { maxGpus: 100 }), 'FORBIDDEN', forbidden);
     await rejects(deleteAccount(ctx, alice, 'lab'), 'FORBIDDEN', forbidden);
     await rejects(updateUser(ctx, alice, 'alice', { role: 'admin' }), 'FORBIDDEN', /^only admins manage users/);
-    expect(await listAccounts(ctx, admin)).toMatchObject([{ name: 'lab', shares: 1, members: [], quotas: [] }]);
+    expect((await listAccounts(ctx, admin)).find((a) => a.name === 'lab')).toMatchObject({ shares: 1, members: [], quotas: [] });
     expect((await t.db.user.findUniqueOrThrow({ where: { id: alice.id } })).role).toBe('user');
   });
 });

@@ -51,7 +51,7 @@ describe('REST v1 accounts, members, quotas, QOS, users', () => {
     expect(quota.json.quotas).toEqual([{ pool: '', guaranteedGpus: 2, maxGpus: 4 }]);
     expect((await call('PUT', '/api/v1/accounts/lab-a', adminAuth, { shares: 7 })).json).toMatchObject({ name: 'lab-a', parent: 'physics', shares: 7 });
     const list = await call('GET', '/api/v1/accounts', adminAuth);
-    expect((list.json.accounts as { name: string }[]).map((a) => a.name)).toEqual(['physics', 'lab-a']);
+    expect((list.json.accounts as { name: string }[]).map((a) => a.name)).toEqual(['default', 'physics', 'lab-a']);
     expect((await call('GET', '/api/v1/accounts/lab-a', adminAuth)).json).toMatchObject({ members: [{ user: 'alice' }] });
     const patched = await call('PATCH', '/api/v1/users/alice', adminAuth, { defaultAccount: 'lab-a', unixUser: 'alice' });
     expect(patched).toMatchObject({ status: 200, json: { username: 'alice', defaultAccount: 'lab-a', unixUser: 'alice', accounts: ['lab-a'] } });
@@ -72,10 +72,11 @@ describe('REST v1 accounts, members, quotas, QOS, users', () => {
   });
 
   it('QOS over REST; queue and fair-share are open to every user', async () => {
-    expect((await call('POST', '/api/v1/qos', adminAuth, { name: 'batch', priority: 10 })).status).toBe(201);
-    expect((await call('PUT', '/api/v1/qos/batch', adminAuth, { maxWallMinutes: 1440 })).json).toMatchObject({ name: 'batch', maxWallMinutes: 1440 });
-    expect((await call('GET', '/api/v1/qos', aliceAuth)).json).toMatchObject({ qos: [{ name: 'batch' }] });
-    expect(await call('DELETE', '/api/v1/qos/batch', adminAuth)).toMatchObject({ status: 200, json: { deleted: 'batch' } });
+    expect((await call('POST', '/api/v1/qos', adminAuth, { name: 'gold', priority: 1000 })).status).toBe(201);
+    expect((await call('PUT', '/api/v1/qos/gold', adminAuth, { maxWallMinutes: 1440 })).json).toMatchObject({ name: 'gold', maxWallMinutes: 1440 });
+    expect((await call('GET', '/api/v1/qos', aliceAuth)).json).toMatchObject({ qos: [{ name: 'gold' }, { name: 'interactive' }, { name: 'batch' }, { name: 'scavenger' }] });
+    expect(await call('DELETE', '/api/v1/qos/gold', adminAuth)).toMatchObject({ status: 200, json: { deleted: 'gold' } });
+    expect((await call('DELETE', '/api/v1/qos/batch', adminAuth)).status).toBe(409);
     expect(await call('GET', '/api/v1/queue', aliceAuth)).toMatchObject({ status: 200, json: { jobs: [] } });
     expect(await call('GET', '/api/v1/fairshare', aliceAuth)).toMatchObject({ status: 200, json: { algorithm: 'fair-tree', rows: [] } });
   });

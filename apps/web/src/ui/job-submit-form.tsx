@@ -82,7 +82,7 @@ export function JobSubmitForm() {
         <div className="field">
           <label htmlFor="account">Account</label>
           <select id="account" name="account" value={account} onChange={(e) => setAccount(e.target.value)}>
-            <option value="">{accounts.data?.defaultAccount ? `default (${accounts.data.defaultAccount})` : 'default'}</option>
+            <option value="">{accounts.data ? `your default (${accounts.data.defaultAccount})` : 'your default'}</option>
             {accounts.data?.accounts.map((a) => (
               <option key={a} value={a}>
                 {a}

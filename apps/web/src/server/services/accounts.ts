@@ -3,6 +3,7 @@ import type { Db, Prisma } from '@sluice/db';
 import type { AuthUser } from '../auth/sessions';
 import { AppError, notFound, parseInput } from '../errors';
 import { requireAdmin, type ServiceContext, UNFINISHED_STATES } from './context';
+import { OPEN_ACCOUNT } from './job-policy';
 
 /** The fair-share account tree (like `sacctmgr`): accounts, their members and per-pool quotas. Admins only. */
 
@@ -95,6 +96,7 @@ export async function updateAccount(ctx: ServiceContext, caller: AuthUser, name:
 export async function deleteAccount(ctx: ServiceContext, caller: AuthUser, name: string): Promise<{ deleted: string }> {
   requireAdmin(caller, 'manage accounts');
   await loadAccount(ctx.db, name);
+  if (name === OPEN_ACCOUNT) throw new AppError('CONFLICT', `account ${OPEN_ACCOUNT} is charged when a user belongs to no other account; it cannot be deleted`);
   const children = await ctx.db.account.findMany({ where: { parent: name }, select: { name: true }, orderBy: { name: 'asc' } });
   if (children.length > 0)
     throw new AppError('CONFLICT', `account ${name} has sub-accounts (${children.map((c) => c.name).join(', ')}); move or delete them first`);
@@ -154,13 +156,14 @@ export async function setQuota(ctx: ServiceContext, caller: AuthUser, account: s
   return toAccountView(await loadAccount(ctx.db, account));
 }
 
-/** The accounts a user may charge jobs to (their memberships), the default one first. */
-export async function myAccounts(ctx: ServiceContext, caller: AuthUser): Promise<{ accounts: string[]; defaultAccount: string | null }> {
+/** The accounts a user may charge jobs to (their memberships and the open `default`), their default first. */
+export async function myAccounts(ctx: ServiceContext, caller: AuthUser): Promise<{ accounts: string[]; defaultAccount: string }> {
   const user = await ctx.db.user.findUnique({
     where: { id: caller.id },
     select: { defaultAccount: true, memberships: { select: { accountName: true }, orderBy: { accountName: 'asc' } } },
   });
-  const names = user?.memberships.map((m) => m.accountName) ?? [];
-  const preferred = user?.defaultAccount && names.includes(user.defaultAccount) ? user.defaultAccount : (names[0] ?? null);
-  return { accounts: preferred ? [preferred, ...names.filter((n) => n !== preferred)] : names, defaultAccount: preferred };
+  const memberOf = user?.memberships.map((m) => m.accountName) ?? [];
+  // The same choice submit makes when a job names no account (job-policy.ts).
+  const preferred = user?.defaultAccount ?? memberOf[0] ?? OPEN_ACCOUNT;
+  return { accounts: [...new Set([preferred, ...memberOf, OPEN_ACCOUNT])], defaultAccount: preferred };
 }

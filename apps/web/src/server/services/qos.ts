@@ -6,6 +6,9 @@ import { requireAdmin, type ServiceContext, UNFINISHED_STATES } from './context'
 
 /** Quality-of-service classes (like `sacctmgr show qos`). Everyone may list them (the submit form does); admins change them. */
 
+/** Submit falls back to these (job-policy.ts), so they must stay. */
+const DEFAULT_QOS = ['batch', 'interactive'];
+
 type QosRow = NonNullable<Awaited<ReturnType<Db['qos']['findUnique']>>>;
 
 export const toQosView = (q: QosRow): QosView => ({
@@ -61,6 +64,7 @@ export async function updateQos(ctx: ServiceContext, caller: AuthUser, name: str
 export async function deleteQos(ctx: ServiceContext, caller: AuthUser, name: string): Promise<{ deleted: string }> {
   requireAdmin(caller, 'manage QOS classes');
   if (!(await ctx.db.qos.findUnique({ where: { name } }))) throw notFound(`QOS ${name}`);
+  if (DEFAULT_QOS.includes(name)) throw new AppError('CONFLICT', `QOS ${name} is the default for ${name === 'batch' ? 'jobs' : 'sessions'} that name none; it cannot be deleted`);
   const active = await ctx.db.job.count({ where: { qos: name, state: { in: UNFINISHED_STATES } } });
   if (active > 0) throw new AppError('CONFLICT', `QOS ${name} is used by ${active} pending or running job(s); wait for them or cancel them first`);
   await ctx.db.qos.delete({ where: { name } });

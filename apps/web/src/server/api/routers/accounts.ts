@@ -10,7 +10,7 @@ const Deleted = z.object({ deleted: z.string() });
 
 export const accountsRouter = router({
   list: adminProcedure.output(z.array(AccountView)).query(({ ctx }) => listAccounts(ctx, ctx.user)),
-  mine: protectedProcedure.output(z.object({ accounts: z.array(z.string()), defaultAccount: z.string().nullable() })).query(({ ctx }) => myAccounts(ctx, ctx.user)),
+  mine: protectedProcedure.output(z.object({ accounts: z.array(z.string()), defaultAccount: z.string() })).query(({ ctx }) => myAccounts(ctx, ctx.user)),
   create: adminProcedure.input(z.unknown()).output(AccountView).mutation(({ ctx, input }) => createAccount(ctx, ctx.user, input)),
   update: adminProcedure
     .input(Name.extend({ changes: z.unknown() }))
