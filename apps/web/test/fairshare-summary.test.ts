@@ -57,10 +57,10 @@ describe('fair-share summaries', () => {
   });
 
   it('equal standing ranks level; a nested account names its parent', () => {
-    const x = row('x', null, 'dept', 2, 1, 50, 1, 0.25);
-    const y = row('y', null, 'dept', 2, 1, 50, 1, 0.25);
+    const x = row('x', null, 'physics', 2, 1, 50, 1, 0.25);
+    const y = row('optics', null, 'physics', 2, 1, 50, 1, 0.25);
     expect(fairshareSummary(x, [x, y], WEEK)).toBe(
-      "x has 1 of 2 shares in dept (25% of the cluster) and used 50% of dept's recent GPU time (half-life 7 days), about its share, so x's jobs rank level with y's.",
+      "x has 1 of 2 shares in physics (25% of the cluster) and used 50% of physics' recent GPU time (half-life 7 days), about its share, so x's jobs rank level with optics'.",
     );
   });
 

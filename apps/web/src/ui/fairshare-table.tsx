@@ -38,7 +38,7 @@ export function FairshareTable({ view, myAccounts, me }: { view: FairshareView; 
                 <td className="nowrap" style={{ paddingLeft: 14 + (r.depth - 1) * 18 }}>
                   {r.user === null ? <strong>{r.account}</strong> : <span>{r.user}</span>}
                 </td>
-                <td className="num">
+                <td className="num nowrap">
                   {r.rawShares} <span className="muted small">({formatPercent(r.normShares)})</span>
                 </td>
                 <td className="num">{formatPercent(r.globalShares)}</td>

@@ -13,9 +13,12 @@ const siblingsOf = (r: FairshareRow, rows: readonly FairshareRow[]) => rows.filt
 const lf = (r: FairshareRow) => r.levelFairshare ?? Number.POSITIVE_INFINITY;
 const same = (a: number, b: number) => a === b || (Number.isFinite(a) && Number.isFinite(b) && Math.abs(a - b) <= 1e-6 * Math.max(Math.abs(a), Math.abs(b)));
 
+/** "lab-b's", "physics'" */
+const possessive = (name: string) => (name.endsWith('s') ? `${name}'` : `${name}'s`);
+
 /** "lab-b's", "lab-b's and lab-c's", "a's, b's and 3 others'". */
 function owners(names: string[]): string {
-  const shown = names.slice(0, 3).map((n) => `${n}'s`);
+  const shown = names.slice(0, 3).map(possessive);
   if (names.length > 3) shown.push(`${names.length - 3} others'`);
   return shown.length <= 1 ? (shown[0] ?? '') : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
 }
@@ -25,7 +28,7 @@ function standing(r: FairshareRow, siblings: FairshareRow[]): string {
   if (siblings.length === 0) return `nothing else competes with ${label(r)} at this level`;
   const ahead = siblings.filter((s) => !same(lf(s), me) && lf(s) > me).map(label);
   const behind = siblings.filter((s) => !same(lf(s), me) && lf(s) < me).map(label);
-  const subject = `${label(r)}'s jobs`;
+  const subject = `${possessive(label(r))} jobs`;
   if (ahead.length === 0 && behind.length === 0) return `${subject} rank level with ${owners(siblings.map(label))}`;
   if (ahead.length === 0) return `${subject} get higher priority than ${owners(behind)}`;
   if (behind.length === 0) return `${subject} get lower priority than ${owners(ahead)}`;
@@ -39,7 +42,7 @@ export function fairshareSummary(r: FairshareRow, rows: readonly FairshareRow[],
   const totalUsage = level.reduce((s, x) => s + x.rawUsage, 0);
   const their = r.user ? 'their' : 'its';
   const where = r.user ? ` in ${r.account}` : r.parent ? ` in ${r.parent} (${percent(r.globalShares)} of the cluster)` : ` (${percent(r.globalShares)} of the cluster)`;
-  const whose = r.parent ? `${r.parent}'s ` : '';
+  const whose = r.parent ? `${possessive(r.parent)} ` : '';
   const window = `(half-life ${formatHalfLife(halfLifeSec)})`;
   let usage: string;
   if (r.rawUsage <= 0) usage = `used no GPU time recently ${window}`;

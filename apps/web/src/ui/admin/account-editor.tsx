@@ -100,10 +100,12 @@ export function AccountEditor({ account, accounts, onChanged, onDeleted }: { acc
               <tr key={m.user} data-testid="member-row">
                 <td>{m.user}</td>
                 <td className="num">{m.shares}</td>
-                <td className="row-actions">
-                  <button type="button" className="btn btn-small" onClick={() => removeMem.mutate({ account: account.name, username: m.user })}>
-                    Remove
-                  </button>
+                <td>
+                  <div className="row-actions">
+                    <button type="button" className="btn btn-small" onClick={() => removeMem.mutate({ account: account.name, username: m.user })}>
+                      Remove
+                    </button>
+                  </div>
                 </td>
               </tr>
             ))}

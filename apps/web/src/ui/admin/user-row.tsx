@@ -47,15 +47,17 @@ export function UserRow({ user, onSaved }: { user: UserView; onSaved: () => void
         </select>
       </td>
       <td className="small">{user.accounts.join(', ') || '—'}</td>
-      <td className="row-actions">
-        <button
-          type="button"
-          className="btn btn-small"
-          disabled={!changed || save.isPending}
-          onClick={() => save.mutate({ username: user.username, changes: { role, unixUser: unixUser.trim() || null, defaultAccount: defaultAccount || null } })}
-        >
-          Save
-        </button>
+      <td>
+        <div className="row-actions">
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={!changed || save.isPending}
+            onClick={() => save.mutate({ username: user.username, changes: { role, unixUser: unixUser.trim() || null, defaultAccount: defaultAccount || null } })}
+          >
+            Save
+          </button>
+        </div>
       </td>
     </tr>
   );

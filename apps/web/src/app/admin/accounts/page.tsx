@@ -70,10 +70,12 @@ export default function AccountsAdminPage() {
                       <td className="small">
                         {a.quotas.map((q) => `${q.pool || 'all'}: ${q.guaranteedGpus ?? 0}–${q.maxGpus ?? '∞'}`).join(', ') || '—'}
                       </td>
-                      <td className="row-actions">
-                        <button type="button" className="btn btn-small" onClick={() => setSelected(a.name)}>
-                          Manage
-                        </button>
+                      <td>
+                        <div className="row-actions">
+                          <button type="button" className="btn btn-small" onClick={() => setSelected(a.name)}>
+                            Manage
+                          </button>
+                        </div>
                       </td>
                     </tr>
                   ))}

@@ -66,7 +66,7 @@ export default function QosAdminPage() {
           {errorMessage(failed.error)}
         </p>
       )}
-      <div className="admin-grid">
+      <div className="admin-stack">
         <div className="table-wrap">
           <table className="table">
             <thead>
@@ -97,20 +97,22 @@ export default function QosAdminPage() {
                   <td>{limit(q.maxGpusPerUser)}</td>
                   <td>{limit(q.maxGpusPerAccount)}</td>
                   <td>{limit(q.idleTimeoutMinutes, formatMinutes)}</td>
-                  <td className="row-actions">
-                    <button
-                      type="button"
-                      className="btn btn-small"
-                      onClick={() => {
-                        setEditing(q.name);
-                        setForm(toForm(q));
-                      }}
-                    >
-                      Edit
-                    </button>
-                    <button type="button" className="btn btn-small btn-danger" onClick={() => window.confirm(`Delete QOS ${q.name}?`) && del.mutate({ name: q.name })}>
-                      Delete
-                    </button>
+                  <td>
+                    <div className="row-actions">
+                      <button
+                        type="button"
+                        className="btn btn-small"
+                        onClick={() => {
+                          setEditing(q.name);
+                          setForm(toForm(q));
+                        }}
+                      >
+                        Edit
+                      </button>
+                      <button type="button" className="btn btn-small btn-danger" onClick={() => window.confirm(`Delete QOS ${q.name}?`) && del.mutate({ name: q.name })}>
+                        Delete
+                      </button>
+                    </div>
                   </td>
                 </tr>
               ))}

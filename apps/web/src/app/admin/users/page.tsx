@@ -43,7 +43,7 @@ export default function UsersAdminPage() {
           {errorMessage(users.error)}
         </p>
       )}
-      <div className="admin-grid">
+      <div className="admin-stack">
         <div className="table-wrap">
           <table className="table">
             <thead>
