@@ -58,7 +58,6 @@ describe('QOS classes', () => {
 
   it('non-admins may list but not change them', async () => {
     const ctx = serviceContext(t.db, t.dataDir);
-    await addUser(t.db, 'root', 'admin');
     const alice = await addUser(t.db, 'alice');
     expect((await listQos(ctx)).map((q) => q.name)).toEqual(['interactive', 'batch', 'scavenger']);
     const forbidden = { code: 'FORBIDDEN', message: 'only admins manage QOS classes' };
