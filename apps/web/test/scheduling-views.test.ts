@@ -50,7 +50,7 @@ describe('fair-share view', () => {
   it('everyone sees every account; users only the user rows of their own accounts; admins all', async () => {
     const ctx = serviceContext(t.db, t.dataDir);
     const alice = await addUser(t.db, 'alice');
-    await addUser(t.db, 'bob');
+    const bob = await addUser(t.db, 'bob');
     const admin = await addUser(t.db, 'root', 'admin');
     await t.db.account.createMany({ data: [{ name: 'lab-a' }, { name: 'lab-b' }] });
     await t.db.accountMember.create({ data: { accountName: 'lab-a', userId: alice.id } });
@@ -67,6 +67,8 @@ describe('fair-share view', () => {
       "lab-a has 1 of 2 shares (50% of the cluster) and used 80% of recent GPU time (half-life 7 days), more than its share, so lab-a's jobs get lower priority than lab-b's.",
     );
     expect((await getFairshare(ctx, admin)).rows.map((r) => r.user)).toEqual([null, 'alice', null, 'bob']);
+    // Charged to lab-b without being a member (like the open `default` account): bob still sees his own row.
+    expect((await getFairshare(ctx, bob)).rows.map((r) => r.user)).toEqual([null, null, 'bob']);
   });
 
   it('a malformed document reads as "not published yet" rather than failing the page', async () => {

@@ -15,9 +15,9 @@ const Published = z.object({
 const DEFAULT_HALF_LIFE_SEC = 7 * 86_400;
 
 /**
- * The fair-share standing, like `sshare`: every account for everyone; user rows only of the
- * caller's own accounts (all of them for admins). Summaries are computed on the whole tree first,
- * so hiding rows never changes what a visible row says about its standing.
+ * The fair-share standing, like `sshare`: every account for everyone; user rows of the caller's
+ * own accounts and the caller's own rows (e.g. in `default`); admins see all. Summaries are
+ * computed on the whole tree first, so hiding rows never changes what a visible row says.
  */
 export async function getFairshare(ctx: ServiceContext, caller: AuthUser): Promise<FairshareView> {
   const state = await ctx.db.schedulerState.findUnique({ where: { key: 'fairshare' } });
@@ -25,7 +25,7 @@ export async function getFairshare(ctx: ServiceContext, caller: AuthUser): Promi
   if (!parsed?.success) return { algorithm: 'fair-tree', halfLifeSec: DEFAULT_HALF_LIFE_SEC, at: null, rows: [] };
   const { at, algorithm, halfLifeSec, rows } = parsed.data;
   const mine = new Set((await ctx.db.accountMember.findMany({ where: { userId: caller.id }, select: { accountName: true } })).map((m) => m.accountName));
-  const visible = (r: (typeof rows)[number]) => r.user === null || caller.role === 'admin' || mine.has(r.account);
+  const visible = (r: (typeof rows)[number]) => r.user === null || r.user === caller.username || caller.role === 'admin' || mine.has(r.account);
   return {
     at,
     algorithm,
