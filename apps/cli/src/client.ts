@@ -1,4 +1,4 @@
-import { JobList, JobView, NodeView, TokenCreated } from '@sluice/contracts';
+import { FairshareView, JobList, type JobSubmitInput, JobView, NodeView, QueueView, TokenCreated } from '@sluice/contracts';
 import { z } from 'zod';
 
 /** REST v1 for the CLI. Errors carry the server's message (which names the bad field). */
@@ -28,7 +28,7 @@ export class ApiClient {
     const r = await this.call('POST', '/api/v1/tokens', undefined, { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` });
     return TokenCreated.parse(await r.json());
   }
-  async submit(input: { command: string; gpus?: number; timeLimitMinutes?: number; name?: string }) {
+  async submit(input: Partial<JobSubmitInput> & { command: string }) {
     return JobView.parse(await (await this.call('POST', '/api/v1/jobs', input)).json());
   }
   async jobs(all: boolean) {
@@ -43,6 +43,12 @@ export class ApiClient {
   async logs(id: string, offset: number) {
     const r = await this.call('GET', `/api/v1/jobs/${encodeURIComponent(id)}/logs?offset=${offset}`);
     return { text: await r.text(), next: Number(r.headers.get('x-log-next-offset') ?? offset) };
+  }
+  async queue() {
+    return QueueView.parse(await (await this.call('GET', '/api/v1/queue')).json()).jobs;
+  }
+  async fairshare() {
+    return FairshareView.parse(await (await this.call('GET', '/api/v1/fairshare')).json());
   }
   async nodes() {
     return z.object({ nodes: z.array(NodeView) }).parse(await (await this.call('GET', '/api/v1/nodes')).json()).nodes;

@@ -5,7 +5,8 @@ import { Command, InvalidArgumentError } from 'commander';
 import { ApiClient } from './client';
 import { loadCredentials, saveCredentials } from './credentials';
 import { table } from './format';
-import { parseSbatch } from './sbatch';
+import { parseDependency, parseSbatch } from './sbatch';
+import { fairshareText, jobShowText, queueText } from './scheduling-views';
 
 const int = (v: string) => {
   if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a whole number');
@@ -28,6 +29,21 @@ async function readPassword(): Promise<string> {
   return answer;
 }
 
+interface SubmitOptions {
+  gpus?: number;
+  time?: number;
+  name?: string;
+  script?: string;
+  account?: string;
+  qos?: string;
+  pool?: string;
+  gpuModel?: string;
+  dependency?: string;
+}
+
+/** Drops unset options, so the server applies its defaults. */
+const defined = <T extends Record<string, unknown>>(o: T): Partial<T> => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+
 const program = new Command('sluice').description('Sluice GPU cluster: submit and watch jobs').option('--json', 'machine-readable output');
 const json = () => program.opts<{ json?: boolean }>().json === true;
 
@@ -49,8 +65,13 @@ program
   .option('-t, --time <minutes>', 'time limit in minutes', int)
   .option('-J, --name <name>', 'job name')
   .option('-s, --script <file>', 'batch script to run')
+  .option('-A, --account <name>', 'account to charge (default: your default account)')
+  .option('-q, --qos <name>', 'QOS class (default: batch)')
+  .option('-p, --pool <name>', 'only nodes of this pool (Slurm: partition)')
+  .option('--gpu-model <model>', 'only GPUs of this model')
+  .option('-d, --dependency <spec>', 'afterok:<job id>[:<job id>...]')
   .argument('[command...]', 'command to run (quote it, or put it after --)')
-  .action(async (words: string[], o: { gpus?: number; time?: number; name?: string; script?: string }) => {
+  .action(async (words: string[], o: SubmitOptions) => {
     let command = words.join(' ');
     let fromScript: ReturnType<typeof parseSbatch> = { ignored: [] };
     if (o.script) {
@@ -63,14 +84,21 @@ program
       command,
       gpus: o.gpus ?? fromScript.gpus ?? 1,
       timeLimitMinutes: o.time ?? fromScript.timeLimitMinutes ?? 60,
-      ...((o.name ?? fromScript.name) ? { name: o.name ?? fromScript.name } : {}),
+      ...defined({
+        name: o.name ?? fromScript.name,
+        account: o.account ?? fromScript.account,
+        qos: o.qos ?? fromScript.qos,
+        pool: o.pool ?? fromScript.pool,
+        gpuModel: o.gpuModel,
+        dependsOn: o.dependency ? parseDependency(o.dependency) : fromScript.dependsOn,
+      }),
     });
     print(json(), job, () => `Submitted job ${job.id}`);
   });
 
 program
-  .command('queue')
-  .description('my jobs (admins: --all for everyone\'s)')
+  .command('jobs')
+  .description('my jobs, newest first (admins: --all for everyone\'s)')
   .option('-a, --all', 'all users (admins)')
   .action(async (o: { all?: boolean }) => {
     const jobs = await client().jobs(o.all === true);
@@ -80,6 +108,34 @@ program
         jobs.map((j) => [j.id, j.name, j.user, j.state, j.gpus, j.node, j.reason, j.submittedAt.replace('T', ' ').slice(0, 19)]),
       ),
     );
+  });
+
+program
+  .command('queue')
+  .description("everyone's pending jobs in queue order, with reason and estimated start (like squeue)")
+  .action(async () => {
+    const jobs = await client().queue();
+    print(json(), { jobs }, () => queueText(jobs));
+  });
+
+program
+  .command('fairshare')
+  .alias('share')
+  .description('fair-share standing of the accounts and your users in them (like sshare)')
+  .action(async () => {
+    const view = await client().fairshare();
+    print(json(), view, () => fairshareText(view));
+  });
+
+program
+  .command('job')
+  .description('one job')
+  .command('show')
+  .description('a job: state, and for a pending job why it waits, its position, estimated start and priority')
+  .argument('<id>')
+  .action(async (id: string) => {
+    const job = await client().job(id);
+    print(json(), job, () => jobShowText(job));
   });
 
 program

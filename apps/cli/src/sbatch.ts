@@ -1,12 +1,29 @@
 /**
  * Reads the `#SBATCH` directives of an existing Slurm batch script, so it can be submitted
- * unchanged: the job name, time limit and GPU count. Other directives are reported as ignored.
+ * unchanged: job name, time limit, GPU count, account, QOS, partition (= pool) and afterok
+ * dependencies. Other directives are reported as ignored.
  */
 export interface SbatchOptions {
   name?: string;
   timeLimitMinutes?: number;
   gpus?: number;
+  account?: string;
+  qos?: string;
+  pool?: string;
+  dependsOn?: string[];
   ignored: string[];
+}
+
+/** `afterok:12:13` or `afterok:12,afterok:13` → ["12", "13"]. Other kinds would change when the job may run, so they are refused. */
+export function parseDependency(value: string): string[] {
+  const ids: string[] = [];
+  for (const part of value.split(/[,?]/)) {
+    const [kind, ...rest] = part.split(':');
+    if (kind !== 'afterok' || rest.length === 0 || rest.some((id) => !/^\d+$/.test(id)))
+      throw new Error(`--dependency: "${part}" is not supported; use afterok:<job id>[:<job id>...]`);
+    ids.push(...rest);
+  }
+  return ids;
 }
 
 /** Slurm's time formats: M, M:S, H:M:S, D-H, D-H:M, D-H:M:S → whole minutes (rounded up). */
@@ -48,6 +65,10 @@ export function parseSbatch(script: string): SbatchOptions {
       else if (key === '--time' || key === '-t') out.timeLimitMinutes = parseSlurmTime(value);
       else if (key === '--gres') out.gpus = gpusFromGres(value) ?? out.gpus;
       else if (key === '--gpus' || key === '-G' || key === '--gpus-per-node') out.gpus = Number(value.split(':').pop());
+      else if (key === '--account' || key === '-A') out.account = value;
+      else if (key === '--qos' || key === '-q') out.qos = value;
+      else if (key === '--partition' || key === '-p') out.pool = value;
+      else if (key === '--dependency' || key === '-d') out.dependsOn = [...(out.dependsOn ?? []), ...parseDependency(value)];
       else out.ignored.push(token.trim());
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSbatch, parseSlurmTime } from '../src/sbatch';
+import { parseDependency, parseSbatch, parseSlurmTime } from '../src/sbatch';
 
 describe('#SBATCH scripts', () => {
   it('reads name, time and GPUs the way Slurm does', () => {
@@ -21,5 +21,18 @@ describe('#SBATCH scripts', () => {
     expect(parseSbatch('#SBATCH --gpus=4').gpus).toBe(4);
     expect(parseSbatch('#SBATCH --gres=gpu').gpus).toBe(1);
     expect(parseSbatch('echo no directives')).toEqual({ ignored: [] });
+  });
+
+  it('reads account, QOS, partition (as the pool) and afterok dependencies', () => {
+    const script = ['#SBATCH --account=lab-a', '#SBATCH -q scavenger', '#SBATCH --partition=a100', '#SBATCH --dependency=afterok:12:13', '#SBATCH -d afterok:14'].join('\n');
+    expect(parseSbatch(script)).toEqual({ account: 'lab-a', qos: 'scavenger', pool: 'a100', dependsOn: ['12', '13', '14'], ignored: [] });
+    expect(parseSbatch('#SBATCH -A lab-b -p gpu').account).toBe('lab-b');
+  });
+
+  it('refuses dependency kinds it would get wrong', () => {
+    expect(parseDependency('afterok:7,afterok:8')).toEqual(['7', '8']);
+    expect(() => parseDependency('afterany:7')).toThrow(/--dependency: "afterany:7" is not supported/);
+    expect(() => parseDependency('afterok:x')).toThrow(/not supported/);
+    expect(() => parseSbatch('#SBATCH --dependency=singleton')).toThrow(/--dependency/);
   });
 });

@@ -11,8 +11,16 @@ const LINKS = [
   { href: '/', label: 'Dashboard' },
   { href: '/jobs', label: 'Jobs' },
   { href: '/jobs/new', label: 'Submit job' },
+  { href: '/queue', label: 'Queue' },
+  { href: '/fairshare', label: 'Fair share' },
   { href: '/sessions', label: 'Sessions' },
   { href: '/nodes', label: 'Nodes' },
+] as const;
+
+const ADMIN_LINKS = [
+  { href: '/admin/accounts', label: 'Accounts' },
+  { href: '/admin/qos', label: 'QOS' },
+  { href: '/admin/users', label: 'Users' },
 ] as const;
 
 function isActive(href: string, pathname: string): boolean {
@@ -47,7 +55,7 @@ function Guarded({ children, pathname }: { children: ReactNode; pathname: string
           <Link href="/" className="brand">
             Sluice
           </Link>
-          {LINKS.map((l) => (
+          {[...LINKS, ...(me.data?.role === 'admin' ? ADMIN_LINKS : [])].map((l) => (
             <Link key={l.href} href={l.href} className={isActive(l.href, pathname) ? 'navlink active' : 'navlink'} aria-current={isActive(l.href, pathname) ? 'page' : undefined}>
               {l.label}
             </Link>

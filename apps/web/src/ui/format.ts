@@ -36,3 +36,13 @@ export function formatMiB(mib: number): string {
   if (mib >= 1024) return `${(mib / 1024).toFixed(mib % 1024 === 0 ? 0 : 1)} GiB`;
   return `${mib} MiB`;
 }
+
+/** "in 2 h 5 min", "in 40 s", "3 min ago": a time relative to now. */
+export function formatRelative(iso: string, now = Date.now()): string {
+  const s = Math.round((new Date(iso).getTime() - now) / 1000);
+  const a = Math.abs(s);
+  const text = a < 60 ? `${a} s` : a < 3600 ? `${Math.round(a / 60)} min` : formatMinutes(Math.round(a / 60));
+  if (a < 5) return 'now';
+  return s > 0 ? `in ${text}` : `${text} ago`;
+}
+

@@ -6,7 +6,9 @@ import { formatDuration, formatMinutes, formatTime } from './format';
 export function JobDetails({ job }: { job: JobView }) {
   const rows: [string, ReactNode][] = [
     ['User', job.user],
-    ['GPUs', job.gpus],
+    ['Account', job.account],
+    ['QOS', job.qos],
+    ['GPUs', job.borrowed ? `${job.gpus} (borrowed: may be reclaimed)` : job.gpus],
     ['Node', job.node ?? '—'],
     ['Time limit', formatMinutes(job.timeLimitMinutes)],
     ['Submitted', formatTime(job.submittedAt)],
@@ -14,6 +16,7 @@ export function JobDetails({ job }: { job: JobView }) {
     ['Ended', formatTime(job.endedAt)],
     ['Run time', formatDuration(job.startedAt, job.endedAt)],
     ['Exit code', job.exitCode ?? '—'],
+    ...(job.preemptCount > 0 ? ([['Preempted', `${job.preemptCount} time(s)`]] as [string, ReactNode][]) : []),
   ];
   return (
     <section className="card">

@@ -8,6 +8,7 @@ import { JobDetails } from './job-details';
 import { JobLog } from './job-log';
 import { StateBadge } from './state-badge';
 import { useTRPC } from './trpc';
+import { WhyWaiting } from './why-waiting';
 
 /** One job: live state (every second until it is final), details, Cancel, and its output. */
 export function JobPage({ id }: { id: string }) {
@@ -66,6 +67,7 @@ export function JobPage({ id }: { id: string }) {
           {errorMessage(cancel.error)}
         </p>
       )}
+      {j.state === 'PENDING' && <WhyWaiting job={j} />}
       <div className="job-grid">
         <JobDetails job={j} />
         <JobLog id={j.id} final={final} />

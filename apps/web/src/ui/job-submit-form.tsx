@@ -1,9 +1,10 @@
 'use client';
 
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { type FormEvent, useState } from 'react';
 import { errorMessage } from './errors';
+import { formatMinutes } from './format';
 import { useTRPC } from './trpc';
 
 /** "" becomes null so the server names the empty field instead of silently using a default. */
@@ -21,6 +22,14 @@ export function JobSubmitForm() {
   const [gpus, setGpus] = useState('1');
   const [minutes, setMinutes] = useState('60');
   const [name, setName] = useState('');
+  const [account, setAccount] = useState('');
+  const [qos, setQos] = useState('');
+  const [gpuModel, setGpuModel] = useState('');
+  const [pool, setPool] = useState('');
+  const accounts = useQuery(trpc.accounts.mine.queryOptions());
+  const qosList = useQuery(trpc.qos.list.queryOptions());
+  const nodes = useQuery(trpc.cluster.nodes.queryOptions());
+  const models = [...new Set((nodes.data ?? []).flatMap((n) => n.gpus.map((g) => g.model)))].sort();
   const submit = useMutation(
     trpc.jobs.submit.mutationOptions({
       onSuccess: (job) => {
@@ -34,6 +43,8 @@ export function JobSubmitForm() {
     e.preventDefault();
     const input: Record<string, unknown> = { command, gpus: num(gpus), timeLimitMinutes: num(minutes) };
     if (name.trim() !== '') input.name = name.trim();
+    // Empty selects mean "the default": the server picks the default account and QOS.
+    for (const [key, value] of Object.entries({ account, qos, gpuModel: gpuModel.trim(), pool: pool.trim() })) if (value !== '') input[key] = value;
     submit.mutate(input);
   };
 
@@ -65,6 +76,44 @@ export function JobSubmitForm() {
         <div className="field grow">
           <label htmlFor="job-name">Name (optional)</label>
           <input id="job-name" name="name" placeholder="e.g. resnet-sweep-3" value={name} onChange={(e) => setName(e.target.value)} />
+        </div>
+      </div>
+      <div className="field-row">
+        <div className="field">
+          <label htmlFor="account">Account</label>
+          <select id="account" name="account" value={account} onChange={(e) => setAccount(e.target.value)}>
+            <option value="">{accounts.data ? `your default (${accounts.data.defaultAccount})` : 'your default'}</option>
+            {accounts.data?.accounts.map((a) => (
+              <option key={a} value={a}>
+                {a}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="qos">QOS</label>
+          <select id="qos" name="qos" value={qos} onChange={(e) => setQos(e.target.value)}>
+            <option value="">default (batch)</option>
+            {qosList.data?.map((q) => (
+              <option key={q.name} value={q.name} title={q.description}>
+                {q.name}
+                {q.maxWallMinutes ? ` (max ${formatMinutes(q.maxWallMinutes)})` : ''}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field grow">
+          <label htmlFor="gpu-model">GPU model (optional)</label>
+          <input id="gpu-model" name="gpuModel" list="gpu-models" placeholder="any" value={gpuModel} onChange={(e) => setGpuModel(e.target.value)} />
+          <datalist id="gpu-models">
+            {models.map((m) => (
+              <option key={m} value={m} />
+            ))}
+          </datalist>
+        </div>
+        <div className="field">
+          <label htmlFor="pool">Pool (optional)</label>
+          <input id="pool" name="pool" placeholder="any" value={pool} onChange={(e) => setPool(e.target.value)} />
         </div>
       </div>
       {submit.isError && (

@@ -1,7 +1,10 @@
+import { accountsRouter } from './routers/accounts';
 import { authRouter } from './routers/auth';
 import { clusterRouter } from './routers/cluster';
 import { jobsRouter } from './routers/jobs';
 import { nodesRouter } from './routers/nodes';
+import { qosRouter } from './routers/qos';
+import { schedulingRouter } from './routers/scheduling';
 import { sessionsRouter } from './routers/sessions';
 import { usersRouter } from './routers/users';
 import { router } from './trpc';
@@ -14,6 +17,9 @@ export const appRouter = router({
   cluster: clusterRouter,
   users: usersRouter,
   nodes: nodesRouter,
+  accounts: accountsRouter,
+  qos: qosRouter,
+  scheduling: schedulingRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { userFromRequest } from '../auth/request-user';
 import { AppError, HTTP_STATUS } from '../errors';
 import type { ServiceContext } from '../services/context';
-import { matchPath, type Route } from './route';
+import { hasBody, matchPath, type Route } from './route';
 
 const MAX_BODY = 1024 * 1024;
 
@@ -51,7 +51,7 @@ export function restHandler(ctx: ServiceContext, routes: readonly Route[], log: 
       }
       const user = hit.r.auth === 'bearer' ? await userFromRequest(ctx.db, req, ctx.now(), { allowCookie: false }) : null;
       if (hit.r.auth === 'bearer' && !user) throw new AppError('UNAUTHORIZED', 'missing or invalid bearer token');
-      const body = req.method === 'POST' ? await readJson(req) : undefined;
+      const body = hasBody(req.method) ? await readJson(req) : undefined;
       const result = await hit.r.handler({ ctx, user, params: hit.params ?? {}, query: url.searchParams, body, req });
       send(res, result.status ?? hit.r.status ?? 200, result, result.headers);
     } catch (err) {

@@ -24,6 +24,8 @@ export function openApiDocument(routes: readonly Route[]): unknown {
         [String(r.status ?? 200)]: ok,
         ...(r.input ? { 400: { description: 'Invalid input; the message names the field', ...error } } : {}),
         ...(r.auth !== 'none' ? { 401: { description: 'Not authenticated', ...error } } : {}),
+        ...(r.admin ? { 403: { description: 'Admins only', ...error } } : {}),
+        ...(r.admin && r.method !== 'GET' ? { 409: { description: 'Conflicts with the current state; the message says why', ...error } } : {}),
         ...(params.length > 0 ? { 404: { description: 'Not found (or not yours)', ...error } } : {}),
       },
     };

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { z } from 'zod';
 import type { AuthUser } from '../auth/sessions';
+import { AppError } from '../errors';
 import type { ServiceContext } from '../services/context';
 
 export interface RouteCall {
@@ -22,10 +23,12 @@ export interface RouteResult {
 
 /** One REST v1 endpoint: its contract (for the OpenAPI document) and its handler. */
 export interface Route {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   /** With `:name` segments, e.g. /api/v1/jobs/:id */
   path: string;
   auth: 'none' | 'basic' | 'bearer';
+  /** Admins only (documented as a possible 403). */
+  admin?: boolean;
   summary: string;
   input?: z.ZodType;
   output?: z.ZodType;
@@ -52,3 +55,12 @@ export function matchPath(pattern: string, path: string): Record<string, string>
   }
   return params;
 }
+
+/** The caller of a bearer route (the handler checked the token; this narrows the type). */
+export const must = <T>(u: T | null): T => {
+  if (!u) throw new AppError('UNAUTHORIZED', 'missing or invalid bearer token');
+  return u;
+};
+
+/** Methods whose request carries a JSON body. */
+export const hasBody = (method: string | undefined): boolean => method === 'POST' || method === 'PUT' || method === 'PATCH';

@@ -18,14 +18,10 @@ import { cancelJob, getJob, listJobs, readJobLog, submitJob } from '../services/
 import { createJoinToken, JoinTokenCreated, JoinTokenInput } from '../services/join-tokens';
 import { drainNode, getNodeDetail, undrainNode } from '../services/node-admin';
 import { createSession, getSession, stopSession } from '../services/sessions';
-import { createUser, listUsers, UserCreateInput, UserView } from '../services/users';
+import { adminRoutes } from './admin-routes';
 import { openApiDocument } from './openapi';
-import type { Route } from './route';
-
-const must = <T>(u: T | null): T => {
-  if (!u) throw new AppError('UNAUTHORIZED', 'missing or invalid bearer token');
-  return u;
-};
+import { must, type Route } from './route';
+import { schedulingRoutes } from './scheduling-routes';
 
 /** Decodes an HTTP Basic header into username and password. */
 export function basicCredentials(header: string | undefined): { username: string; password: string } {
@@ -155,24 +151,6 @@ export const routes: Route[] = [
   },
   {
     method: 'POST',
-    path: '/api/v1/users',
-    auth: 'bearer',
-    summary: 'Create a local account (admins)',
-    input: UserCreateInput,
-    output: UserView,
-    status: 201,
-    handler: async ({ ctx, user, body }) => ({ json: await createUser(ctx, must(user), body) }),
-  },
-  {
-    method: 'GET',
-    path: '/api/v1/users',
-    auth: 'bearer',
-    summary: 'All accounts (admins)',
-    output: z.object({ users: z.array(UserView) }),
-    handler: async ({ ctx, user }) => ({ json: { users: await listUsers(ctx, must(user)) } }),
-  },
-  {
-    method: 'POST',
     path: '/api/v1/join-tokens',
     auth: 'bearer',
     summary: 'Issue a single-use, expiring token a new node joins with (admins); shown once',
@@ -209,4 +187,6 @@ export const routes: Route[] = [
     output: NodeDetailView,
     handler: async ({ ctx, user, params }) => ({ json: await undrainNode(ctx, must(user), params.name ?? '') }),
   },
+  ...schedulingRoutes,
+  ...adminRoutes,
 ];

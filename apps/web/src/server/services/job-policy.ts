@@ -3,7 +3,7 @@ import type { AuthUser } from '../auth/sessions';
 import { AppError } from '../errors';
 
 /** The account every user may charge (the scheduler creates it at first start). */
-const OPEN_ACCOUNT = 'default';
+export const OPEN_ACCOUNT = 'default';
 
 export interface SubmissionAsk {
   gpus: number;

@@ -1,12 +1,13 @@
+import { UNIX_NAME, UserUpdateInput } from '@sluice/contracts';
 import type { Db } from '@sluice/db';
 import { z } from 'zod';
 import { hashPassword, verifyPassword } from '../auth/password';
 import type { AuthUser } from '../auth/sessions';
 import { generateToken } from '../auth/tokens';
-import { AppError, parseInput } from '../errors';
-import type { ServiceContext } from './context';
+import { AppError, notFound, parseInput } from '../errors';
+import { requireAdmin, type ServiceContext } from './context';
 
-export const USERNAME_PATTERN = /^[a-z_][a-z0-9_.-]{0,31}$/;
+export const USERNAME_PATTERN = UNIX_NAME;
 
 /**
  * Makes sure the admin account exists. A password given in the environment is (re)applied,
@@ -34,20 +35,32 @@ export const UserCreateInput = z.strictObject({
   unixUser: z.string().regex(USERNAME_PATTERN).optional(),
 });
 
-export const UserView = z.object({ id: z.number(), username: z.string(), role: z.enum(['admin', 'user']), unixUser: z.string().nullable(), createdAt: z.iso.datetime() });
+export const UserView = z.object({
+  id: z.number(),
+  username: z.string(),
+  role: z.enum(['admin', 'user']),
+  unixUser: z.string().nullable(),
+  defaultAccount: z.string().nullable(),
+  /** Accounts the user belongs to, by name. */
+  accounts: z.array(z.string()),
+  createdAt: z.iso.datetime(),
+});
 export type UserView = z.infer<typeof UserView>;
 
-const toUserView = (u: { id: number; username: string; role: string; unixUser: string | null; createdAt: Date }): UserView => ({
+const userInclude = { memberships: { select: { accountName: true }, orderBy: { accountName: 'asc' } } } as const;
+type UserRow = { id: number; username: string; role: string; unixUser: string | null; defaultAccount: string | null; createdAt: Date; memberships: { accountName: string }[] };
+
+const toUserView = (u: UserRow): UserView => ({
   id: u.id,
   username: u.username,
   role: u.role === 'admin' ? 'admin' : 'user',
   unixUser: u.unixUser,
+  defaultAccount: u.defaultAccount,
+  accounts: u.memberships.map((m) => m.accountName),
   createdAt: u.createdAt.toISOString(),
 });
 
-const mustBeAdmin = (caller: AuthUser) => {
-  if (caller.role !== 'admin') throw new AppError('FORBIDDEN', 'only admins manage accounts');
-};
+const mustBeAdmin = (caller: AuthUser) => requireAdmin(caller, 'manage users');
 
 /** Local accounts, created by an admin. */
 export async function createUser(ctx: ServiceContext, caller: AuthUser, raw: unknown): Promise<UserView> {
@@ -56,11 +69,29 @@ export async function createUser(ctx: ServiceContext, caller: AuthUser, raw: unk
   if (await ctx.db.user.findUnique({ where: { username: input.username } })) throw new AppError('CONFLICT', `username: ${input.username} already exists`);
   const user = await ctx.db.user.create({
     data: { username: input.username, role: input.role, unixUser: input.unixUser ?? null, passwordHash: await hashPassword(input.password) },
+    include: userInclude,
   });
   return toUserView(user);
 }
 
 export async function listUsers(ctx: ServiceContext, caller: AuthUser): Promise<UserView[]> {
   mustBeAdmin(caller);
-  return (await ctx.db.user.findMany({ orderBy: { username: 'asc' } })).map(toUserView);
+  return (await ctx.db.user.findMany({ orderBy: { username: 'asc' }, include: userInclude })).map(toUserView);
+}
+
+/** Admins set a user's Unix account, default account (one they belong to) and role. */
+export async function updateUser(ctx: ServiceContext, caller: AuthUser, username: string, raw: unknown): Promise<UserView> {
+  mustBeAdmin(caller);
+  const input = parseInput(UserUpdateInput, raw);
+  const user = await ctx.db.user.findUnique({ where: { username }, include: userInclude });
+  if (!user) throw notFound(`user ${username}`);
+  const account = input.defaultAccount;
+  if (account) {
+    if (!(await ctx.db.account.findUnique({ where: { name: account } }))) throw new AppError('BAD_REQUEST', `defaultAccount: account ${account} does not exist`);
+    if (!user.memberships.some((m) => m.accountName === account))
+      throw new AppError('BAD_REQUEST', `defaultAccount: ${username} is not a member of ${account}; add them to it first`);
+  }
+  if (input.role === 'user' && user.role === 'admin' && (await ctx.db.user.count({ where: { role: 'admin' } })) <= 1)
+    throw new AppError('CONFLICT', `role: ${username} is the last admin`);
+  return toUserView(await ctx.db.user.update({ where: { id: user.id }, data: input, include: userInclude }));
 }

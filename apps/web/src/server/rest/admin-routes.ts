@@ -1,0 +1,161 @@
+import { AccountCreateInput, AccountUpdateInput, AccountView, MemberInput, QosCreateInput, QosUpdateInput, QosView, QuotaInput, UserUpdateInput } from '@sluice/contracts';
+import { z } from 'zod';
+import { createAccount, deleteAccount, getAccount, listAccounts, removeMember, setMember, setQuota, updateAccount } from '../services/accounts';
+import { createQos, deleteQos, listQos, updateQos } from '../services/qos';
+import { createUser, listUsers, UserCreateInput, UserView, updateUser } from '../services/users';
+import { must, type Route } from './route';
+
+const Deleted = z.object({ deleted: z.string() });
+const param = (p: Record<string, string>, name: string) => p[name] ?? '';
+
+/** Users, the account tree (members, quotas) and QOS classes: admins change them (like sacctmgr). */
+export const adminRoutes: Route[] = [
+  {
+    method: 'POST',
+    path: '/api/v1/users',
+    auth: 'bearer',
+    admin: true,
+    summary: 'Create a local user',
+    input: UserCreateInput,
+    output: UserView,
+    status: 201,
+    handler: async ({ ctx, user, body }) => ({ json: await createUser(ctx, must(user), body) }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/users',
+    auth: 'bearer',
+    admin: true,
+    summary: 'All users, with their accounts',
+    output: z.object({ users: z.array(UserView) }),
+    handler: async ({ ctx, user }) => ({ json: { users: await listUsers(ctx, must(user)) } }),
+  },
+  {
+    method: 'PATCH',
+    path: '/api/v1/users/:username',
+    auth: 'bearer',
+    admin: true,
+    summary: "Set a user's Unix account, default account (one they belong to) or role",
+    input: UserUpdateInput,
+    output: UserView,
+    handler: async ({ ctx, user, params, body }) => ({ json: await updateUser(ctx, must(user), param(params, 'username'), body) }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/accounts',
+    auth: 'bearer',
+    admin: true,
+    summary: 'The account tree (parents before children), with members and quotas',
+    output: z.object({ accounts: z.array(AccountView) }),
+    handler: async ({ ctx, user }) => ({ json: { accounts: await listAccounts(ctx, must(user)) } }),
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/accounts',
+    auth: 'bearer',
+    admin: true,
+    summary: 'Create an account (parent must exist; none = below the root)',
+    input: AccountCreateInput,
+    output: AccountView,
+    status: 201,
+    handler: async ({ ctx, user, body }) => ({ json: await createAccount(ctx, must(user), body) }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/accounts/:name',
+    auth: 'bearer',
+    admin: true,
+    summary: 'One account, its members and quotas',
+    output: AccountView,
+    handler: async ({ ctx, user, params }) => ({ json: await getAccount(ctx, must(user), param(params, 'name')) }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/accounts/:name',
+    auth: 'bearer',
+    admin: true,
+    summary: "Change an account's parent (no cycles), shares, description or budget",
+    input: AccountUpdateInput,
+    output: AccountView,
+    handler: async ({ ctx, user, params, body }) => ({ json: await updateAccount(ctx, must(user), param(params, 'name'), body) }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/accounts/:name',
+    auth: 'bearer',
+    admin: true,
+    summary: 'Delete an account (refused while it has sub-accounts or pending or running jobs)',
+    output: Deleted,
+    handler: async ({ ctx, user, params }) => ({ json: await deleteAccount(ctx, must(user), param(params, 'name')) }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/accounts/:name/members/:username',
+    auth: 'bearer',
+    admin: true,
+    summary: "Add a user to an account, or set their shares in it",
+    input: MemberInput,
+    output: AccountView,
+    handler: async ({ ctx, user, params, body }) => ({ json: await setMember(ctx, must(user), param(params, 'name'), param(params, 'username'), body) }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/accounts/:name/members/:username',
+    auth: 'bearer',
+    admin: true,
+    summary: 'Remove a user from an account',
+    output: AccountView,
+    handler: async ({ ctx, user, params }) => ({ json: await removeMember(ctx, must(user), param(params, 'name'), param(params, 'username')) }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/accounts/:name/quotas/:pool',
+    auth: 'bearer',
+    admin: true,
+    summary: "Set an account's GPU quota in a pool (`_all` = all pools together); both limits null removes it",
+    input: QuotaInput,
+    output: AccountView,
+    handler: async ({ ctx, user, params, body }) => ({ json: await setQuota(ctx, must(user), param(params, 'name'), param(params, 'pool'), body) }),
+  },
+  {
+    method: 'GET',
+    path: '/api/v1/qos',
+    auth: 'bearer',
+    summary: 'QOS classes, highest priority first',
+    output: z.object({ qos: z.array(QosView) }),
+    handler: async ({ ctx, user }) => {
+      must(user);
+      return { json: { qos: await listQos(ctx) } };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/v1/qos',
+    auth: 'bearer',
+    admin: true,
+    summary: 'Create a QOS class',
+    input: QosCreateInput,
+    output: QosView,
+    status: 201,
+    handler: async ({ ctx, user, body }) => ({ json: await createQos(ctx, must(user), body) }),
+  },
+  {
+    method: 'PUT',
+    path: '/api/v1/qos/:name',
+    auth: 'bearer',
+    admin: true,
+    summary: 'Change a QOS class',
+    input: QosUpdateInput,
+    output: QosView,
+    handler: async ({ ctx, user, params, body }) => ({ json: await updateQos(ctx, must(user), param(params, 'name'), body) }),
+  },
+  {
+    method: 'DELETE',
+    path: '/api/v1/qos/:name',
+    auth: 'bearer',
+    admin: true,
+    summary: 'Delete a QOS class (refused while pending or running jobs use it)',
+    output: Deleted,
+    handler: async ({ ctx, user, params }) => ({ json: await deleteQos(ctx, must(user), param(params, 'name')) }),
+  },
+];
