@@ -4,6 +4,7 @@ import type { AgentMessageBody, LaunchSpec } from '@sluice/contracts';
 import type { Logger } from 'pino';
 import type { SessionEndpoint } from './activity';
 import { jupyterLaunch } from './jupyter';
+import { terminalLaunch } from './terminal';
 import { Workload } from './workload';
 
 export interface ExecutorDeps {
@@ -55,7 +56,11 @@ export class Executor {
       await mkdir(path.join(workDir, 'checkpoints'), { recursive: true });
       if (spec.kind === 'session') {
         if (!spec.session) throw new Error('session launch without a session spec');
-        const j = await jupyterLaunch({ session: spec.session, pythonEnv: this.deps.pythonEnv, host: this.deps.sessionHost, workDir });
+        const { session } = spec;
+        const j =
+          session.template === 'terminal'
+            ? await terminalLaunch({ session, host: this.deps.sessionHost })
+            : await jupyterLaunch({ session, pythonEnv: this.deps.pythonEnv, host: this.deps.sessionHost, workDir });
         ({ file, args, port, isReadyLine } = j);
         env = { ...env, ...j.env };
       }

@@ -16,12 +16,13 @@ export function freePort(host: string): Promise<number> {
   });
 }
 
-export interface JupyterLaunch {
+/** How to start a session's server, and how to tell it is up. */
+export interface SessionLaunch {
   file: string;
   args: string[];
   env: Record<string, string>;
   port: number;
-  /** True for the line Jupyter prints once it listens: the readiness event. */
+  /** True for the line the server prints once it listens: the readiness event. */
   isReadyLine(line: string): boolean;
 }
 
@@ -30,7 +31,7 @@ export interface JupyterLaunch {
  * host) on a free port, under the portal's base URL, with its own token. The token goes
  * through the environment, never argv, so other users cannot read it from `ps`.
  */
-export async function jupyterLaunch(opts: { session: SessionSpec; pythonEnv: string; host: string; workDir: string }): Promise<JupyterLaunch> {
+export async function jupyterLaunch(opts: { session: SessionSpec; pythonEnv: string; host: string; workDir: string }): Promise<SessionLaunch> {
   const port = await freePort(opts.host);
   const jupyterDir = path.join(opts.workDir, '.jupyter');
   await mkdir(path.join(jupyterDir, 'runtime'), { recursive: true });

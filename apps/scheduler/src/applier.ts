@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { LaunchSpec } from '@sluice/contracts';
+import { type LaunchSpec, SessionTemplate } from '@sluice/contracts';
 import { type Db, recordJobEvent, type Tx } from '@sluice/db';
 import type { CycleResult, NodePart, Placement } from '@sluice/scheduler-core';
 
@@ -8,6 +8,7 @@ export function launchSpecFor(
   job: {
     id: number;
     kind: string;
+    template: string | null;
     command: string;
     timeLimitMinutes: number;
     sessionToken: string | null;
@@ -26,7 +27,7 @@ export function launchSpecFor(
     user: job.user.unixUser ?? job.user.username,
     ...(job.cpus !== null ? { cpus: job.cpus } : {}),
     ...(job.memoryMiB !== null ? { memoryMiB: job.memoryMiB } : {}),
-    ...(job.kind === 'session' && job.sessionToken ? { session: { template: 'jupyter' as const, baseUrl: `/s/${job.id}/`, token: job.sessionToken } } : {}),
+    ...(job.kind === 'session' && job.sessionToken ? { session: { template: SessionTemplate.catch('jupyter').parse(job.template), baseUrl: `/s/${job.id}/`, token: job.sessionToken } } : {}),
   };
 }
 

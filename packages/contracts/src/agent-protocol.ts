@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SessionTemplate } from './api';
 import { GpuReport, NodeHardware } from './node-hardware';
 
 /**
@@ -29,7 +30,7 @@ export type NodeInventory = z.infer<typeof NodeInventory>;
 const header = { v: z.literal(PROTOCOL_VERSION), seq: z.number().int().min(0) };
 
 export const SessionSpec = z.object({
-  template: z.literal('jupyter'),
+  template: SessionTemplate,
   /** Path prefix under the portal, e.g. /s/42/ */
   baseUrl: z.string().startsWith('/'),
   token: z.string().min(16),

@@ -92,7 +92,8 @@ export type JobView = z.infer<typeof JobView>;
 export const JobList = z.object({ jobs: z.array(JobView) });
 export type JobList = z.infer<typeof JobList>;
 
-export const SESSION_TEMPLATES = ['jupyter'] as const;
+/** jupyter: JupyterLab; terminal: a login shell in the browser. */
+export const SESSION_TEMPLATES = ['jupyter', 'terminal'] as const;
 export const SessionTemplate = z.enum(SESSION_TEMPLATES);
 export type SessionTemplate = z.infer<typeof SessionTemplate>;
 

@@ -1,4 +1,4 @@
-import { type EndReason, type PendingReason, SessionCreateInput, type SessionState, type SessionView } from '@sluice/contracts';
+import { type EndReason, type PendingReason, SessionCreateInput, type SessionState, SessionTemplate, type SessionView } from '@sluice/contracts';
 import { recordJobEvent } from '@sluice/db';
 import type { AuthUser } from '../auth/sessions';
 import { AppError, notFound, parseInput } from '../errors';
@@ -8,6 +8,12 @@ import { cancelJob, parseJobId } from './jobs';
 
 /** Where the portal serves a session: everything under it is proxied to the session's server. */
 export const sessionPath = (id: number | string): string => `/s/${id}/`;
+
+/** Where a user opens a session: Jupyter's own UI through the proxy, or the portal's terminal page. */
+export const sessionOpenUrl = (id: number | string, template: SessionTemplate): string => (template === 'terminal' ? `/sessions/${id}/terminal` : sessionPath(id));
+
+/** What a session's job runs, as shown in job lists (the node agent starts the real server). */
+const TEMPLATE_COMMAND = { jupyter: 'jupyter-lab', terminal: 'terminal' } satisfies Record<SessionTemplate, string>;
 
 interface SessionRow {
   id: number;
@@ -44,11 +50,12 @@ export function sessionState(j: Pick<SessionRow, 'state' | 'stopRequested' | 'se
 
 export function toSessionView(j: SessionRow): SessionView {
   const state = sessionState(j);
+  const template = SessionTemplate.catch('jupyter').parse(j.template);
   return {
     id: String(j.id),
-    template: 'jupyter',
+    template,
     state,
-    url: state === 'RUNNING' ? sessionPath(j.id) : null,
+    url: state === 'RUNNING' ? sessionOpenUrl(j.id, template) : null,
     gpus: j.gpus,
     node: j.nodeName,
     reason: (j.reason as PendingReason | EndReason | null) ?? null,
@@ -73,12 +80,12 @@ export async function createSession(ctx: ServiceContext, caller: AuthUser, raw: 
         name: input.template,
         kind: 'session',
         template: input.template,
-        command: 'jupyter-lab',
+        command: TEMPLATE_COMMAND[input.template],
         gpus: input.gpus,
         timeLimitMinutes,
         ...resolved,
         idleTimeoutMinutes: input.idleTimeoutMinutes ?? null,
-        // A notebook restarted elsewhere would lose its kernels: a lost session ends instead.
+        // A notebook or shell restarted elsewhere would lose its state: a lost session ends instead.
         requeue: false,
       },
     });
