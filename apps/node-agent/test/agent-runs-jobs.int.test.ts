@@ -3,6 +3,7 @@ import { type Db, jobLogPath } from '@sluice/db';
 import { createTestDb } from '@sluice/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alive, type Daemons, eventually, startDaemons } from './appliance-processes';
+import { TerminalClient } from './terminal-client';
 
 let t: Awaited<ReturnType<typeof createTestDb>>;
 let d: Daemons;
@@ -81,5 +82,28 @@ describe('scheduler + node agent, real processes', () => {
     await poke();
     await eventually(async () => (await jobState(t.db, job.id)).state === 'CANCELLED', 'session to stop', 30_000);
     await expect(fetch(`${base}/api/status`)).rejects.toThrow();
+  });
+
+  it('starts a terminal session: a shell behind the session token, and the session ends when the shell exits', async () => {
+    const job = await t.db.job.create({ data: { userId, name: 'terminal', kind: 'session', template: 'terminal', command: 'terminal', gpus: 1, timeLimitMinutes: 60 } });
+    await poke();
+    const ready = await eventually(async () => {
+      const j = await jobState(t.db, job.id);
+      if (j.state === 'FAILED') throw new Error(readFileSync(jobLogPath(t.dataDir, job.id), 'utf8'));
+      return j.sessionPort ? j : null;
+    }, 'terminal to listen');
+    const ws = `ws://${ready.sessionHost}:${ready.sessionPort}/s/${job.id}/ws`;
+    await expect(TerminalClient.open(ws, null)).rejects.toThrow('HTTP 401');
+    const term = await TerminalClient.open(ws, ready.sessionToken);
+    term.type('echo "gpus=$CUDA_VISIBLE_DEVICES job=$SLUICE_JOB_ID token=[$SLUICE_TERMINAL_TOKEN]"\r');
+    const [alloc] = await t.db.allocation.findMany({ where: { jobId: job.id } });
+    await eventually(async () => term.output.includes(`gpus=${alloc?.gpuUuid} job=${job.id} token=[]`), 'shell output', 15_000);
+    term.type('exit\r');
+    const done = await eventually(async () => {
+      const j = await jobState(t.db, job.id);
+      return j.state === 'COMPLETED' && j;
+    }, 'session to end with its shell', 30_000);
+    expect(done.exitCode).toBe(0);
+    expect(term.closed?.code).toBe(1000);
   });
 });

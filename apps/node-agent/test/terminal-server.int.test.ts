@@ -4,12 +4,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { jupyterLastActive } from '../src/activity';
 import { terminalLaunch } from '../src/terminal';
 import { alive, eventually } from './appliance-processes';
 import { TerminalClient } from './terminal-client';
 
 interface Running {
   child: ChildProcess;
+  port: number;
   base: string;
   ws: string;
   token: string;
@@ -44,7 +46,7 @@ async function startServer(): Promise<Running> {
     });
     void exit.then((code) => reject(new Error(`terminal server exited (${code}): ${out}`)));
   });
-  const r = { child, base: `http://127.0.0.1:${launch.port}${baseUrl}`, ws: `ws://127.0.0.1:${launch.port}${baseUrl}ws`, token, exit };
+  const r = { child, port: launch.port, base: `http://127.0.0.1:${launch.port}${baseUrl}`, ws: `ws://127.0.0.1:${launch.port}${baseUrl}ws`, token, exit };
   started.push(r);
   return r;
 }
@@ -94,6 +96,9 @@ describe('terminal server (real node-pty, real shell)', () => {
     await new Promise((res) => setTimeout(res, 5));
     term.type('true\r');
     await eventually(async () => Date.parse((await status(r)).last_activity) > Date.parse(before.last_activity), 'activity');
+    // The agent's idle probe reads it as it reads Jupyter's.
+    const probed = await jupyterLastActive({ host: '127.0.0.1', port: r.port, baseUrl: '/s/77/', token: r.token }, Date.now());
+    expect(probed).toBe(Date.parse((await status(r)).last_activity));
     term.close();
   });
 

@@ -4,12 +4,12 @@ import { SESSION_TEMPLATES } from '@sluice/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
 import { errorMessage } from './errors';
+import { TEMPLATE_LABELS } from './session-templates';
 import { useTRPC } from './trpc';
 
-const TEMPLATE_LABELS: Record<(typeof SESSION_TEMPLATES)[number], string> = { jupyter: 'Jupyter' };
 const num = (s: string): number | null => (s.trim() === '' ? null : Number(s));
 
-/** Starts an interactive session (JupyterLab) on the cluster. */
+/** Starts an interactive session (JupyterLab or a terminal) on the cluster. */
 export function SessionLauncher() {
   const trpc = useTRPC();
   const queryClient = useQueryClient();

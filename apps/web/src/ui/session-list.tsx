@@ -4,6 +4,7 @@ import { REASON_TEXT, type SessionView } from '@sluice/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from './errors';
 import { formatTime } from './format';
+import { TEMPLATE_LABELS } from './session-templates';
 import { StateBadge } from './state-badge';
 import { useTRPC } from './trpc';
 
@@ -45,7 +46,7 @@ export function SessionList({ sessions, actions = true }: { sessions: SessionVie
           {sessions.map((s) => (
             <tr key={s.id} data-testid="session-row" data-session-id={s.id}>
               <td className="mono">{s.id}</td>
-              <td>{s.template === 'jupyter' ? 'Jupyter' : s.template}</td>
+              <td>{TEMPLATE_LABELS[s.template]}</td>
               <td>
                 <StateBadge state={s.state} testId="session-state" />
                 {s.reason && (s.state === 'PENDING' || s.state === 'FAILED' || s.state === 'STOPPED') && <div className="reason small">{REASON_TEXT[s.reason]}</div>}
