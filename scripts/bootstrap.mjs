@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureSystemPackages } from './lib/system-packages.mjs';
 
 const NODE_VERSION = '24.21.0';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -68,6 +69,8 @@ function ensureDependencies() {
   const stampFile = path.join(root, 'node_modules', '.sluice-install-stamp');
   const stamp = `${digest(lock, path.join(root, 'package.json'))} ${process.version}`;
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) return;
+  // Native addons without Linux prebuilds (node-pty, for terminal sessions) compile with node-gyp.
+  ensureSystemPackages(['make', 'g++', 'python3'], say);
   say('installing npm dependencies (first run takes a few minutes: native addons compile)');
   const t0 = Date.now();
   run('npm', existsSync(lock) ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'], {

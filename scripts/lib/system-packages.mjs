@@ -1,5 +1,6 @@
-// Debian packages the tests need (e.g. chromium for the end-to-end tests), installed with
-// apt-get when missing and we are root; otherwise a clear message says what to install.
+// Debian packages the build and the tests need (a C++ toolchain for native addons, chromium for the
+// end-to-end tests), installed with apt-get when missing and we are root; otherwise a clear message
+// says what to install.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
