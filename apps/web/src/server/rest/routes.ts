@@ -115,7 +115,7 @@ export const routes: Route[] = [
     method: 'POST',
     path: '/api/v1/sessions',
     auth: 'bearer',
-    summary: 'Start an interactive session from a template (jupyter)',
+    summary: 'Start an interactive session from a template (jupyter, terminal)',
     input: SessionCreateInput,
     output: SessionView,
     status: 201,
