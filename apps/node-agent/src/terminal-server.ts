@@ -26,7 +26,7 @@ const ClientMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('input'), data: z.string().max(1 << 20) }),
   z.object({ type: z.literal('resize'), cols: z.number().int().min(1).max(1000), rows: z.number().int().min(1).max(1000) }),
 ]);
-export type TerminalClientMessage = z.infer<typeof ClientMessage>;
+type TerminalClientMessage = z.infer<typeof ClientMessage>;
 
 const Config = z.object({
   SLUICE_TERMINAL_TOKEN: z.string().min(16),
@@ -35,7 +35,7 @@ const Config = z.object({
   SLUICE_TERMINAL_BASE_URL: z.string().startsWith('/').endsWith('/'),
 });
 
-/** The account's login shell from the password database, else $SHELL, else /bin/sh. */
+/** The account's login shell from the password database, else $SHELL, else bash, else sh. */
 function loginShell(): string {
   let shell: string | null = null;
   try {
