@@ -23,6 +23,10 @@ const Env = z.object({
   SLUICE_HARDWARE_ROOT: z.string().default('/'),
   SLUICE_HARDWARE_CHECK_SEC: z.coerce.number().int().min(10).default(300),
   SLUICE_KERNEL_LOG: z.string().default('/dev/kmsg'),
+  SLUICE_MIN_UID: z.coerce.number().int().min(1, 'SLUICE_MIN_UID must be at least 1: workloads never run as root').default(1000),
+  SLUICE_CGROUP_ROOT: z.string().default('/sys/fs/cgroup'),
+  SLUICE_JOB_DEFAULT_CPUS: z.coerce.number().int().min(1).optional(),
+  SLUICE_JOB_DEFAULT_MEMORY_MIB: z.coerce.number().int().min(16).optional(),
   PATH: z.string().default('/usr/local/bin:/usr/bin:/bin'),
 });
 
@@ -45,6 +49,12 @@ export interface AgentConfig {
   hardwareCheckSec: number;
   /** Kernel log watched for GPU XID events. */
   kernelLog: string;
+  /** Lowest uid a workload may run as (when the agent is root). */
+  minUid: number;
+  /** Where the cgroup filesystems are mounted. */
+  cgroupRoot: string;
+  /** CPU cores and memory for a job whose launch does not say (capped at what the node has). */
+  defaultLimits: { cpus: number; memoryMiB: number };
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -71,5 +81,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): AgentConfig {
     hardwareRoot: e.SLUICE_HARDWARE_ROOT,
     hardwareCheckSec: e.SLUICE_HARDWARE_CHECK_SEC,
     kernelLog: e.SLUICE_KERNEL_LOG,
+    minUid: e.SLUICE_MIN_UID,
+    cgroupRoot: e.SLUICE_CGROUP_ROOT,
+    defaultLimits: {
+      cpus: Math.min(e.SLUICE_JOB_DEFAULT_CPUS ?? 4, os.availableParallelism()),
+      memoryMiB: Math.min(e.SLUICE_JOB_DEFAULT_MEMORY_MIB ?? 16_384, Math.floor(os.totalmem() / 2 ** 20)),
+    },
   };
 }

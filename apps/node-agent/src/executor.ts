@@ -1,10 +1,16 @@
-import { mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { AgentMessageBody, LaunchSpec } from '@sluice/contracts';
+import type { AgentMessageBody, EndReason, LaunchSpec } from '@sluice/contracts';
 import type { Logger } from 'pino';
 import type { SessionEndpoint } from './activity';
+import type { JobCgroup, Limits } from './cgroup/job-cgroup';
+import type { CgroupManager } from './cgroup/manager';
 import { jupyterLaunch } from './jupyter';
+import { prepareJobDir, SAFE_JOB_ID } from './job-dir';
+import { batchShell, launchArgv } from './launch-command';
 import { terminalLaunch } from './terminal';
+import { AccountRefused, type AccountPolicy, resolveAccount } from './unix-account';
+import { workloadEnv } from './user-env';
 import { Workload } from './workload';
 
 export interface ExecutorDeps {
@@ -15,91 +21,164 @@ export interface ExecutorDeps {
   sessionHost: string;
   /** Told when a session's server is up (its endpoint) and when it is gone (null), for idle tracking. */
   sessions?: { track(jobId: string, ep: SessionEndpoint | null): void };
+  /** PATH given to workloads (the python env's bin is put first for sessions). */
   path: string;
+  accounts: AccountPolicy;
+  cgroups: CgroupManager;
+  /** CPU and memory for a job whose launch does not say. */
+  defaultLimits: Limits;
+  /** Absolute path of setpriv; only needed when the agent is root. */
+  setpriv: string | null;
 }
 
-/** Only these reach a workload's environment: never the agent's own secrets. */
-const baseEnv = (jobId: string, user: string, workDir: string, gpuUuids: string[], pathVar: string): Record<string, string> => ({
-  PATH: pathVar,
-  HOME: workDir,
-  USER: user,
-  LOGNAME: user,
-  LANG: 'C.UTF-8',
+/** Variables Sluice sets for every job (Slurm's SLURM_JOB_ID and friends). */
+const jobVars = (jobId: string, jobDir: string, gpuUuids: string[], limits: Limits): Record<string, string> => ({
   SLUICE_JOB_ID: jobId,
+  SLUICE_JOB_DIR: jobDir,
   SLUICE_GPUS: String(gpuUuids.length),
-  SLUICE_CHECKPOINT_DIR: path.join(workDir, 'checkpoints'),
+  SLUICE_CPUS: String(limits.cpus),
+  SLUICE_MEMORY_MIB: String(limits.memoryMiB),
+  SLUICE_CHECKPOINT_DIR: path.join(jobDir, 'checkpoints'),
   CUDA_VISIBLE_DEVICES: gpuUuids.join(','),
   NVIDIA_VISIBLE_DEVICES: gpuUuids.length > 0 ? gpuUuids.join(',') : 'void',
 });
 
-/** Runs the workloads the scheduler launches on this node. Launching a running job again does nothing. */
+class LaunchRefused extends Error {
+  constructor(
+    message: string,
+    readonly reason: EndReason,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * Runs the workloads the scheduler launches on this node, each as its user's Unix account
+ * and in its own cgroup. Launching a running job again does nothing.
+ */
 export class Executor {
   private readonly workloads = new Map<string, Workload>();
+  private readonly launching = new Set<string>();
+  /** Stops that arrived while their job was still being set up (grace seconds). */
+  private readonly earlyStops = new Map<string, number>();
 
   constructor(private readonly deps: ExecutorDeps) {}
 
   running(): string[] {
-    return [...this.workloads.keys()];
+    return [...new Set([...this.workloads.keys(), ...this.launching])];
   }
 
   async launch(spec: LaunchSpec): Promise<void> {
-    const { send, log } = this.deps;
-    if (this.workloads.has(spec.jobId)) return;
-    const jobLog = log.child({ jobId: spec.jobId });
-    const workDir = path.join(this.deps.stateDir, 'work', `job-${spec.jobId}`);
-    let file = '/bin/bash';
-    let args = ['-c', spec.command];
-    let env = baseEnv(spec.jobId, spec.user, workDir, spec.gpuUuids, this.deps.path);
-    let isReadyLine: ((line: string) => boolean) | null = null;
-    let port = 0;
+    if (this.workloads.has(spec.jobId) || this.launching.has(spec.jobId)) return;
+    this.launching.add(spec.jobId);
     try {
-      await mkdir(path.join(workDir, 'checkpoints'), { recursive: true });
+      await this.start(spec);
+    } finally {
+      this.launching.delete(spec.jobId);
+      const grace = this.earlyStops.get(spec.jobId);
+      this.earlyStops.delete(spec.jobId);
+      if (grace !== undefined) this.stop(spec.jobId, grace);
+    }
+  }
+
+  private async start(spec: LaunchSpec): Promise<void> {
+    const { send, log } = this.deps;
+    const jobLog = log.child({ jobId: spec.jobId });
+    const note = (text: string) => send({ type: 'log', jobId: spec.jobId, data: `[sluice] ${text}\n` });
+    const fail = (err: unknown) => {
+      const reason = err instanceof LaunchRefused ? err.reason : err instanceof AccountRefused ? 'NoUnixAccount' : undefined;
+      const message = err instanceof Error ? err.message : String(err);
+      jobLog.warn({ reason, message }, 'launch failed');
+      note(`cannot start: ${message}`);
+      send({ type: 'exited', jobId: spec.jobId, exitCode: null, signal: null, cause: 'launch-failed', message, ...(reason ? { reason } : {}) });
+    };
+    let cgroup: JobCgroup | null = null;
+    let workload: Workload;
+    try {
+      if (!SAFE_JOB_ID.test(spec.jobId)) throw new LaunchRefused(`invalid job id ${JSON.stringify(spec.jobId)}`, 'LaunchFailed');
+      const asRoot = this.deps.accounts.agentUid === 0;
+      const account = await resolveAccount(spec.user, this.deps.accounts);
+      const jobDir = await prepareJobDir(this.deps.stateDir, spec.jobId, asRoot ? account : null);
+      const limits: Limits = { cpus: spec.cpus ?? this.deps.defaultLimits.cpus, memoryMiB: spec.memoryMiB ?? this.deps.defaultLimits.memoryMiB };
+      const hasHome = account.home !== '' && existsSync(account.home);
+      if (!hasHome) note(`home directory ${account.home || '(none)'} of ${account.name} does not exist; starting in /`);
+      const cwd = hasHome ? account.home : '/';
+
+      let program: string[];
+      let vars = jobVars(spec.jobId, jobDir, spec.gpuUuids, limits);
+      let isReadyLine: ((line: string) => boolean) | null = null;
+      let port = 0;
       if (spec.kind === 'session') {
-        if (!spec.session) throw new Error('session launch without a session spec');
+        if (!spec.session) throw new LaunchRefused('session launch without a session spec', 'LaunchFailed');
         const { session } = spec;
         const j =
           session.template === 'terminal'
             ? await terminalLaunch({ session, host: this.deps.sessionHost })
-            : await jupyterLaunch({ session, pythonEnv: this.deps.pythonEnv, host: this.deps.sessionHost, workDir });
-        ({ file, args, port, isReadyLine } = j);
-        env = { ...env, ...j.env };
+            : await jupyterLaunch({ session, pythonEnv: this.deps.pythonEnv, host: this.deps.sessionHost, jobDir, rootDir: cwd, homeUsable: hasHome, path: this.deps.path });
+        program = [j.file, ...j.args];
+        ({ port, isReadyLine } = j);
+        vars = { ...vars, ...j.env };
+      } else {
+        const { shell, note: shellNote } = batchShell(account.shell);
+        if (shellNote) note(shellNote);
+        // The command is one argument of the user's shell, never spliced into another command line.
+        program = [shell, '-c', spec.command];
       }
+      const { env, refused } = workloadEnv(account, this.deps.path, vars);
+      for (const r of refused) note(`not passed on: ${r}`);
+
+      cgroup = this.deps.cgroups.forJob(spec.jobId);
+      await cgroup?.create(limits);
+      const argv = launchArgv({ program, procsFiles: cgroup?.procsFiles() ?? [], account: asRoot ? account : null, setpriv: this.deps.setpriv });
+      jobLog.info({ user: account.name, uid: account.uid, cgroup: cgroup?.dirs.unified ?? cgroup?.dirs.memory ?? null, ...limits }, 'launching');
+
+      let ready = false;
+      workload = new Workload(
+        { jobId: spec.jobId, file: argv.file, args: argv.args, env, cwd, cgroup },
+        {
+          started: (pid) => {
+            jobLog.info({ pid }, 'workload started');
+            send({ type: 'started', jobId: spec.jobId, pid });
+          },
+          output: (data) => send({ type: 'log', jobId: spec.jobId, data }),
+          line: isReadyLine
+            ? (line) => {
+                if (ready || !isReadyLine?.(line)) return;
+                ready = true;
+                send({ type: 'session-ready', jobId: spec.jobId, host: this.deps.sessionHost, port });
+                if (spec.session) this.deps.sessions?.track(spec.jobId, { host: this.deps.sessionHost, port, baseUrl: spec.session.baseUrl, token: spec.session.token });
+              }
+            : undefined,
+          exited: (r) => {
+            this.workloads.delete(spec.jobId);
+            this.deps.sessions?.track(spec.jobId, null);
+            jobLog.info(r, 'workload exited');
+            if (r.outOfMemory) note(`killed by the kernel's OOM killer: the job used more than its ${limits.memoryMiB} MiB of memory`);
+            const cause = r.error ? 'launch-failed' : r.stopped ? 'stopped' : 'exit';
+            send({
+              type: 'exited',
+              jobId: spec.jobId,
+              exitCode: r.exitCode,
+              signal: r.signal,
+              cause,
+              ...(r.error ? { message: r.error } : {}),
+              ...(r.outOfMemory ? { reason: 'OutOfMemory' as const } : {}),
+            });
+          },
+        },
+        jobLog,
+      );
     } catch (err) {
-      send({ type: 'exited', jobId: spec.jobId, exitCode: null, signal: null, cause: 'launch-failed', message: String(err) });
+      await cgroup?.remove().catch(() => {});
+      fail(err);
       return;
     }
-    let ready = false;
-    const workload = new Workload(
-      { jobId: spec.jobId, file, args, env, cwd: workDir },
-      {
-        started: (pid) => {
-          jobLog.info({ pid }, 'workload started');
-          send({ type: 'started', jobId: spec.jobId, pid });
-        },
-        output: (data) => send({ type: 'log', jobId: spec.jobId, data }),
-        line: isReadyLine
-          ? (line) => {
-              if (ready || !isReadyLine?.(line)) return;
-              ready = true;
-              send({ type: 'session-ready', jobId: spec.jobId, host: this.deps.sessionHost, port });
-              if (spec.session) this.deps.sessions?.track(spec.jobId, { host: this.deps.sessionHost, port, baseUrl: spec.session.baseUrl, token: spec.session.token });
-            }
-          : undefined,
-        exited: (r) => {
-          this.workloads.delete(spec.jobId);
-          this.deps.sessions?.track(spec.jobId, null);
-          jobLog.info(r, 'workload exited');
-          const cause = r.error ? 'launch-failed' : r.stopped ? 'stopped' : 'exit';
-          send({ type: 'exited', jobId: spec.jobId, exitCode: r.exitCode, signal: r.signal, cause, ...(r.error ? { message: r.error } : {}) });
-        },
-      },
-      jobLog,
-    );
     this.workloads.set(spec.jobId, workload);
     workload.start();
   }
 
   stop(jobId: string, graceSec: number): void {
+    if (this.launching.has(jobId)) this.earlyStops.set(jobId, graceSec);
     this.workloads.get(jobId)?.stop(graceSec);
   }
 

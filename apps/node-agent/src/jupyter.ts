@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import type { SessionSpec } from '@sluice/contracts';
@@ -27,14 +26,24 @@ export interface SessionLaunch {
 }
 
 /**
- * The JupyterLab server for a session: listens on loopback (or the configured session
- * host) on a free port, under the portal's base URL, with its own token. The token goes
- * through the environment, never argv, so other users cannot read it from `ps`.
+ * The JupyterLab server for a session, run as the session's user: listens on loopback (or the
+ * configured session host) on a free port, under the portal's base URL, with its own token,
+ * serving the user's home. The token goes through the environment, never argv, so other users
+ * cannot read it from `ps`. Runtime files (connection files, the server's own state) go to the
+ * per-job directory only the user can read; settings and workspaces stay in the home
+ * directory (where there is none, they go to the per-job directory too).
  */
-export async function jupyterLaunch(opts: { session: SessionSpec; pythonEnv: string; host: string; workDir: string }): Promise<SessionLaunch> {
+export async function jupyterLaunch(opts: {
+  session: SessionSpec;
+  pythonEnv: string;
+  host: string;
+  jobDir: string;
+  rootDir: string;
+  homeUsable: boolean;
+  path: string;
+}): Promise<SessionLaunch> {
   const port = await freePort(opts.host);
-  const jupyterDir = path.join(opts.workDir, '.jupyter');
-  await mkdir(path.join(jupyterDir, 'runtime'), { recursive: true });
+  const jupyterDir = path.join(opts.jobDir, 'jupyter');
   return {
     file: path.join(opts.pythonEnv, 'bin', 'jupyter-lab'),
     args: [
@@ -43,22 +52,24 @@ export async function jupyterLaunch(opts: { session: SessionSpec; pythonEnv: str
       `--ServerApp.port=${port}`,
       '--ServerApp.port_retries=0',
       `--ServerApp.base_url=${opts.session.baseUrl}`,
-      `--ServerApp.root_dir=${opts.workDir}`,
+      `--ServerApp.root_dir=${opts.rootDir}`,
       '--ServerApp.open_browser=False',
       '--LabApp.news_url=',
       '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
       '--ServerApp.disable_check_xsrf=False',
-      // Until workloads run as their user's account, an agent running as root starts Jupyter as root.
-      ...(process.getuid?.() === 0 ? ['--allow-root'] : []),
     ],
     env: {
       JUPYTER_TOKEN: opts.session.token,
-      JUPYTER_CONFIG_DIR: jupyterDir,
-      JUPYTER_DATA_DIR: path.join(jupyterDir, 'data'),
       JUPYTER_RUNTIME_DIR: path.join(jupyterDir, 'runtime'),
-      JUPYTERLAB_SETTINGS_DIR: path.join(jupyterDir, 'lab', 'user-settings'),
-      JUPYTERLAB_WORKSPACES_DIR: path.join(jupyterDir, 'lab', 'workspaces'),
-      PATH: `${path.join(opts.pythonEnv, 'bin')}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+      ...(opts.homeUsable
+        ? {}
+        : {
+            JUPYTER_CONFIG_DIR: jupyterDir,
+            JUPYTER_DATA_DIR: path.join(jupyterDir, 'data'),
+            JUPYTERLAB_SETTINGS_DIR: path.join(jupyterDir, 'lab', 'user-settings'),
+            JUPYTERLAB_WORKSPACES_DIR: path.join(jupyterDir, 'lab', 'workspaces'),
+          }),
+      PATH: `${path.join(opts.pythonEnv, 'bin')}:${opts.path}`,
     },
     port,
     isReadyLine: (line) => line.includes(`:${port}${opts.session.baseUrl}`),

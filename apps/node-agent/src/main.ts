@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { pino } from 'pino';
 import { ActivityMonitor } from './activity';
+import { CgroupManager } from './cgroup/manager';
 import { loadConfig } from './config';
 import { agentAuth } from './credentials';
 import { Executor } from './executor';
@@ -8,6 +9,8 @@ import { detectGpuProvider } from './gpu/detect';
 import { gpuReporter } from './gpu-monitor';
 import { collectHardware, HardwareWatch } from './hardware';
 import { readInventory } from './inventory';
+import { untraversableAncestor } from './job-dir';
+import { findSetpriv } from './launch-command';
 import { SchedulerLink } from './link';
 import { Outbox } from './outbox';
 
@@ -18,6 +21,14 @@ async function main(): Promise<void> {
   await mkdir(config.stateDir, { recursive: true });
   const gpu = await detectGpuProvider({ nodeName: config.nodeName, simSpec: config.simGpus, stateDir: config.stateDir, kernelLog: config.kernelLog });
   log.info(gpu.description);
+  const agentUid = process.getuid?.() ?? 0;
+  const setpriv = findSetpriv();
+  if (agentUid === 0 && !setpriv) log.warn('setpriv (util-linux) is not installed: every job will fail to start, as the agent cannot switch to its user');
+  if (agentUid !== 0) log.warn('the node agent is not root: it runs every workload as its own user and refuses jobs of other users');
+  const closed = agentUid === 0 ? untraversableAncestor(config.stateDir) : null;
+  if (closed) log.warn(`${closed} is not traversable by other users (chmod o+x it): jobs cannot reach their directories under ${config.stateDir}`);
+  const cgroups = new CgroupManager({ mountRoot: config.cgroupRoot });
+  await cgroups.init(log);
   const outbox = new Outbox();
   const activity = new ActivityMonitor();
   activity.start(10_000);
@@ -38,8 +49,12 @@ async function main(): Promise<void> {
     stateDir: config.stateDir,
     pythonEnv: config.pythonEnv,
     sessionHost: config.sessionHost,
-    path: config.path,
     sessions: activity,
+    path: config.path,
+    accounts: { minUid: config.minUid, agentUid },
+    cgroups,
+    defaultLimits: config.defaultLimits,
+    setpriv,
   });
   const link = new SchedulerLink({
     url: config.schedulerUrl,

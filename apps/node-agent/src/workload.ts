@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Logger } from 'pino';
+import type { JobCgroup } from './cgroup/job-cgroup';
 import { LogBatcher } from './log-batcher';
 
 export interface WorkloadSpec {
@@ -8,6 +9,8 @@ export interface WorkloadSpec {
   args: string[];
   env: Record<string, string>;
   cwd: string;
+  /** The job's cgroup, already created; null where the node has none to give. */
+  cgroup: JobCgroup | null;
 }
 
 export interface WorkloadEvents {
@@ -15,7 +18,7 @@ export interface WorkloadEvents {
   output(data: string): void;
   /** Every line of output, for watchers such as a session's readiness check. */
   line?(line: string): void;
-  exited(result: { exitCode: number | null; signal: string | null; stopped: boolean; error?: string }): void;
+  exited(result: { exitCode: number | null; signal: string | null; stopped: boolean; outOfMemory: boolean; error?: string }): void;
 }
 
 const killGroup = (pid: number, signal: NodeJS.Signals): void => {
@@ -27,9 +30,10 @@ const killGroup = (pid: number, signal: NodeJS.Signals): void => {
 };
 
 /**
- * One running command in its own process group. Stop sends SIGTERM to the whole group,
- * then SIGKILL after the grace period. When the leader exits, stragglers left in the
- * group are killed too, so nothing outlives its job.
+ * One running command in its own process group and cgroup. Stop sends SIGTERM to the group
+ * and to every process in the cgroup, then kills them all after the grace period. When the
+ * leader exits, stragglers are killed too (also those that left the process group), so
+ * nothing outlives its job; then the cgroup is removed.
  */
 export class Workload {
   private child: ChildProcess | null = null;
@@ -63,7 +67,7 @@ export class Workload {
     try {
       child = spawn(this.spec.file, this.spec.args, { cwd: this.spec.cwd, env: this.spec.env as NodeJS.ProcessEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     } catch (err) {
-      this.finish({ exitCode: null, signal: null, stopped: false, error: String(err) });
+      void this.finish({ exitCode: null, signal: null, stopped: false, outOfMemory: false, error: String(err) });
       return;
     }
     this.child = child;
@@ -73,14 +77,15 @@ export class Workload {
       if (child.pid !== undefined) this.events.started(child.pid);
     });
     child.once('error', (err) => {
-      if (child.pid === undefined) this.finish({ exitCode: null, signal: null, stopped: false, error: err.message });
+      if (child.pid === undefined) void this.finish({ exitCode: null, signal: null, stopped: false, outOfMemory: false, error: err.message });
     });
     child.once('exit', () => {
       if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
+      void this.spec.cgroup?.kill();
     });
     child.once('close', (code, signal) => {
       logs.flush();
-      this.finish({ exitCode: code, signal, stopped: this.stopping });
+      void this.finish({ exitCode: code, signal, stopped: this.stopping, outOfMemory: false });
     });
   }
 
@@ -90,7 +95,11 @@ export class Workload {
     this.stopping = true;
     this.log.info({ jobId: this.spec.jobId, graceSec }, 'stopping workload');
     killGroup(pid, 'SIGTERM');
-    this.killTimer = setTimeout(() => killGroup(pid, 'SIGKILL'), graceSec * 1000);
+    void this.spec.cgroup?.signal('SIGTERM');
+    this.killTimer = setTimeout(() => {
+      killGroup(pid, 'SIGKILL');
+      void this.spec.cgroup?.kill();
+    }, graceSec * 1000);
   }
 
   /** Resolves once the workload has exited and reported. */
@@ -98,8 +107,18 @@ export class Workload {
     return this.done;
   }
 
-  private finish(result: Parameters<WorkloadEvents['exited']>[0]): void {
+  /** Reports the end once the cgroup has told whether the OOM killer struck, and is gone. */
+  private async finish(result: Parameters<WorkloadEvents['exited']>[0]): Promise<void> {
     if (this.killTimer) clearTimeout(this.killTimer);
+    const cgroup = this.spec.cgroup;
+    if (cgroup) {
+      try {
+        result.outOfMemory = !result.stopped && result.exitCode !== 0 && (await cgroup.oomKilled(result.signal));
+        await cgroup.remove();
+      } catch (err) {
+        this.log.warn({ jobId: this.spec.jobId, err: String(err) }, 'could not remove the cgroup');
+      }
+    }
     this.events.exited(result);
     this.resolveDone();
   }

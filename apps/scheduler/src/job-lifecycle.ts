@@ -6,8 +6,8 @@ import { type Db, jobLogPath, recordJobEvent, type Tx } from '@sluice/db';
 type Exited = Extract<AgentMessage, { type: 'exited' }>;
 
 /** How a job ends, from what the agent saw and what was asked of it. */
-export function outcomeOf(msg: Pick<Exited, 'cause' | 'exitCode' | 'signal'>, stopRequested: string | null): { state: JobState; reason: EndReason | null } {
-  if (msg.cause === 'launch-failed') return { state: 'FAILED', reason: 'LaunchFailed' };
+export function outcomeOf(msg: Pick<Exited, 'cause' | 'exitCode' | 'signal' | 'reason'>, stopRequested: string | null): { state: JobState; reason: EndReason | null } {
+  if (msg.cause === 'launch-failed') return { state: 'FAILED', reason: msg.reason ?? 'LaunchFailed' };
   if (msg.cause === 'stopped') {
     if (stopRequested === 'TimeLimit') return { state: 'TIMEOUT', reason: 'TimeLimit' };
     if (stopRequested === 'Preempted') return { state: 'PREEMPTED', reason: 'Preempted' };
@@ -16,6 +16,7 @@ export function outcomeOf(msg: Pick<Exited, 'cause' | 'exitCode' | 'signal'>, st
     return { state: 'CANCELLED', reason: 'Cancelled' };
   }
   if (msg.exitCode === 0) return { state: 'COMPLETED', reason: null };
+  if (msg.reason) return { state: 'FAILED', reason: msg.reason };
   if (msg.exitCode === null) return { state: 'FAILED', reason: 'Signal' };
   return { state: 'FAILED', reason: 'NonZeroExit' };
 }

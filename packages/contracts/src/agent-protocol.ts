@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SessionTemplate } from './api';
 import { GpuReport, NodeHardware } from './node-hardware';
+import { EndReason } from './job';
 
 /**
  * Node agent <-> scheduler protocol, spoken as JSON over one WebSocket per agent.
@@ -81,6 +82,8 @@ export const AgentMessage = z.discriminatedUnion('type', [
     /** Set when the agent stopped it on request, or could not start it. */
     cause: z.enum(['exit', 'stopped', 'launch-failed']),
     message: z.string().optional(),
+    /** Why it ended, when the agent knows better than the exit code (NoUnixAccount, OutOfMemory). */
+    reason: EndReason.optional(),
   }),
   z.object({ ...header, type: z.literal('log'), jobId: z.string(), data: z.string() }),
 ]);

@@ -1,0 +1,86 @@
+import { execFile } from 'node:child_process';
+import os from 'node:os';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** A Unix account as the node's name service (files, LDAP, SSSD...) knows it. */
+export interface UnixAccount {
+  name: string;
+  uid: number;
+  gid: number;
+  /** Every group id it is in, the primary one included (`id -G`). */
+  groups: number[];
+  home: string;
+  shell: string;
+}
+
+/** Which accounts the agent may run workloads as. */
+export interface AccountPolicy {
+  /** Lowest uid a workload may run as when the agent is root (like Slurm's and Open OnDemand's 1000). */
+  minUid: number;
+  /** The agent's own uid: when it is not 0 the agent can only run workloads as itself. */
+  agentUid: number;
+}
+
+/** The job cannot run as this account: reported as NoUnixAccount. */
+export class AccountRefused extends Error {}
+
+/**
+ * Names a Unix account may have: the POSIX portable set plus `@` (SSSD and Active Directory
+ * names such as alice@lab). Never starts with `-`, so it is never read as an option.
+ */
+const ACCOUNT_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$/;
+
+/** One line of `getent passwd`: name:password:uid:gid:gecos:home:shell. */
+export function parsePasswdLine(line: string): Omit<UnixAccount, 'groups'> | null {
+  const f = line.trim().split(':');
+  if (f.length !== 7) return null;
+  const [name, , uid, gid, , home, shell] = f as [string, string, string, string, string, string, string];
+  if (!/^\d+$/.test(uid) || !/^\d+$/.test(gid)) return null;
+  return { name, uid: Number(uid), gid: Number(gid), home, shell };
+}
+
+const exitCodeOf = (err: unknown): number | null => {
+  const code = (err as { code?: unknown }).code;
+  return typeof code === 'number' ? code : null;
+};
+
+/** Looks an account up through NSS (so LDAP and SSSD users work), with its groups. */
+export async function lookUpAccount(name: string): Promise<UnixAccount | null> {
+  if (!ACCOUNT_NAME.test(name)) throw new AccountRefused(`"${name}" is not a valid Unix account name`);
+  let passwd: string;
+  try {
+    passwd = (await run('getent', ['passwd', '--', name], { timeout: 10_000 })).stdout;
+  } catch (err) {
+    // getent exits 2 when the key is not found.
+    if (exitCodeOf(err) === 2) return null;
+    throw err;
+  }
+  const entry = parsePasswdLine(passwd.split('\n')[0] ?? '');
+  if (!entry) throw new Error(`getent passwd ${name}: unreadable answer`);
+  const ids = (await run('id', ['-G', '--', entry.name], { timeout: 10_000 })).stdout.trim().split(/\s+/).map(Number);
+  const groups = [...new Set([entry.gid, ...ids.filter((g) => Number.isInteger(g) && g >= 0)])];
+  return { ...entry, groups };
+}
+
+/** Checks the account against the policy: never root, never below the minimum uid, never another user when the agent is not root. */
+export function checkAccount(account: UnixAccount, policy: AccountPolicy): void {
+  if (account.uid === 0 || account.gid === 0) throw new AccountRefused(`Unix account ${account.name} is root (uid 0 or gid 0): Sluice never runs workloads as root`);
+  if (policy.agentUid !== 0) {
+    if (account.uid !== policy.agentUid) {
+      const me = os.userInfo().username;
+      throw new AccountRefused(`the node agent is not root (it runs as ${me}), so it can only run workloads as ${me}, not as ${account.name}`);
+    }
+    return;
+  }
+  if (account.uid < policy.minUid) throw new AccountRefused(`Unix account ${account.name} has uid ${account.uid}, below the lowest uid allowed for workloads (${policy.minUid})`);
+}
+
+/** The account a job runs as, or AccountRefused with a message for the user. */
+export async function resolveAccount(name: string, policy: AccountPolicy): Promise<UnixAccount> {
+  const account = await lookUpAccount(name);
+  if (!account) throw new AccountRefused(`no Unix account "${name}" on node ${os.hostname()}`);
+  checkAccount(account, policy);
+  return account;
+}
