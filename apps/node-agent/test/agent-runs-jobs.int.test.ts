@@ -1,13 +1,19 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
+import os from 'node:os';
 import { type Db, jobLogPath } from '@sluice/db';
 import { createTestDb } from '@sluice/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alive, type Daemons, eventually, startDaemons } from './appliance-processes';
 import { TerminalClient } from './terminal-client';
+import { isRoot, TestUsers } from './unix-users';
 
 let t: Awaited<ReturnType<typeof createTestDb>>;
 let d: Daemons;
 let userId: number;
+// The portal user's jobs run as a real Unix account: a fresh one when the agent runs as root,
+// otherwise the agent's own (the only one a non-root agent can run as).
+const users = new TestUsers();
+let unix: { name: string; uid: number };
 
 const jobState = (db: Db, id: number) => db.job.findUniqueOrThrow({ where: { id } });
 const poke = () => fetch(`http://127.0.0.1:${d.schedulerPort}/internal/poke`, { method: 'POST', headers: { authorization: `Bearer ${d.internalSecret}` } });
@@ -18,7 +24,10 @@ const pidOf = async (db: Db, id: number) => {
 
 beforeAll(async () => {
   t = await createTestDb();
-  userId = (await t.db.user.create({ data: { username: 'alice', passwordHash: 'x' } })).id;
+  // Like the appliance does with its data dir: job users must reach their job directories under it.
+  chmodSync(t.dataDir, 0o711);
+  unix = isRoot ? users.user('alice') : { name: os.userInfo().username, uid: os.userInfo().uid };
+  userId = (await t.db.user.create({ data: { username: 'alice', passwordHash: 'x', unixUser: unix.name } })).id;
   d = await startDaemons({ dataDir: t.dataDir, databaseUrl: t.databaseUrl, gpus: '2xTEST-16GB', nodeName: 'it-node' });
   await eventually(async () => (await t.db.node.findUnique({ where: { name: 'it-node' } }))?.state === 'UP', 'node to join');
 });
@@ -26,6 +35,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await d?.stop();
   await t?.cleanup();
+  users.cleanup();
 });
 
 describe('scheduler + node agent, real processes', () => {
@@ -38,7 +48,7 @@ describe('scheduler + node agent, real processes', () => {
   });
 
   it('runs a job with its GPUs pinned and captures its output and exit code', async () => {
-    const job = await t.db.job.create({ data: { userId, name: 'hello', command: 'echo hello-from-job; echo "gpus=$CUDA_VISIBLE_DEVICES"; echo oops >&2; exit 3', gpus: 1, timeLimitMinutes: 5 } });
+    const job = await t.db.job.create({ data: { userId, name: 'hello', command: 'echo hello-from-job; echo "gpus=$CUDA_VISIBLE_DEVICES uid=$(id -u)"; echo oops >&2; exit 3', gpus: 1, timeLimitMinutes: 5 } });
     await poke();
     const done = await eventually(async () => {
       const j = await jobState(t.db, job.id);
@@ -49,8 +59,20 @@ describe('scheduler + node agent, real processes', () => {
     const log = readFileSync(jobLogPath(t.dataDir, job.id), 'utf8');
     expect(log).toContain('hello-from-job');
     expect(log).toContain('oops');
-    expect(log).toContain(`gpus=${alloc?.gpuUuid}`);
+    expect(log).toContain(`gpus=${alloc?.gpuUuid} uid=${unix.uid}`);
     expect(alloc?.releasedAt).not.toBeNull();
+  });
+
+  it('fails a job whose user has no Unix account on the node, saying so', async () => {
+    const ghost = await t.db.user.create({ data: { username: 'ghost', passwordHash: 'x', unixUser: `${users.prefix}ghost` } });
+    const job = await t.db.job.create({ data: { userId: ghost.id, name: 'ghost', command: 'true', gpus: 1, timeLimitMinutes: 5 } });
+    await poke();
+    const done = await eventually(async () => {
+      const j = await jobState(t.db, job.id);
+      return j.state === 'FAILED' && j;
+    }, 'job to fail');
+    expect(done.reason).toBe('NoUnixAccount');
+    expect(readFileSync(jobLogPath(t.dataDir, job.id), 'utf8')).toContain(`no Unix account "${users.prefix}ghost"`);
   });
 
   it('cancels a running job by stopping its whole process tree', async () => {
@@ -78,6 +100,10 @@ describe('scheduler + node agent, real processes', () => {
     expect(withToken.status).toBe(200);
     expect(await withToken.json()).toHaveProperty('started');
     expect((await fetch(`${base}/api/status`)).status).toBe(403);
+    // The server runs as the session's user, in the job's cgroup.
+    const pid = await eventually(() => pidOf(t.db, job.id), 'pid');
+    expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(new RegExp(`^Uid:\\s+${unix.uid}\\s`, 'm'));
+    if (isRoot) expect(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toContain(`sluice.slice/job-${job.id}`);
     await t.db.job.update({ where: { id: job.id }, data: { stopRequested: 'Cancelled' } });
     await poke();
     await eventually(async () => (await jobState(t.db, job.id)).state === 'CANCELLED', 'session to stop', 30_000);

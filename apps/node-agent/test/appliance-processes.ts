@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -81,10 +82,16 @@ export async function eventually<T>(check: () => Promise<T | null | undefined | 
   }
 }
 
+/** Whether the process exists and has not died (a zombie waiting for its parent counts as dead). */
 export const alive = (pid: number): boolean => {
   try {
     process.kill(pid, 0);
-    return true;
+  } catch {
+    return false;
+  }
+  try {
+    // /proc/<pid>/stat: pid (comm) state ...; comm may contain spaces, the state follows the last ')'.
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(')').at(-1)?.trim()[0] !== 'Z';
   } catch {
     return false;
   }
