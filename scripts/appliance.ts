@@ -7,6 +7,7 @@ import { ensureAdmin } from '../apps/web/src/server/services/users';
 import { loadApplianceConfig } from './appliance/config';
 import { loadOrCreateSecrets } from './appliance/secrets';
 import { Supervised } from './appliance/supervised';
+import { applianceUnixUser, hasAccount, openDataDirForJobs, unusableBy } from './appliance/unix-account';
 
 const root = path.resolve(import.meta.dirname, '..');
 const say = (msg: string) => console.error(`[sluice] ${msg}`);
@@ -28,8 +29,18 @@ async function main(): Promise<void> {
   const databaseUrl = databaseUrlFor(config.dataDir);
   await applyMigrations(databaseUrl);
   const db = await openDb(databaseUrl);
-  const admin = await ensureAdmin(db, config.adminUser, config.adminPassword);
+  const unixUser = applianceUnixUser(config.unixUser, say);
+  const asRoot = process.getuid?.() === 0;
+  // The admin's jobs run as the appliance's account, unless an admin mapped it to another that works here.
+  const admin = await ensureAdmin(db, config.adminUser, config.adminPassword, {
+    unixUser,
+    replaceUnixUser: (current) => (asRoot ? !hasAccount(current) : current !== unixUser),
+  });
   const secrets = loadOrCreateSecrets(paths.secrets);
+  openDataDirForJobs(paths);
+  const pythonEnv = config.pythonEnv ?? path.join(root, '.runtime/python');
+  const noJupyter = unusableBy(unixUser, path.join(pythonEnv, 'bin', 'jupyter-lab'));
+  if (noJupyter) say(`warning: Jupyter sessions will not start for ${unixUser}: ${noJupyter}`);
   const common = {
     ...process.env,
     SLUICE_DATA_DIR: config.dataDir,
@@ -70,7 +81,7 @@ async function main(): Promise<void> {
         SLUICE_SCHEDULER_URL: `ws://127.0.0.1:${schedulerPort}/agent`,
         SLUICE_NODE_NAME: config.nodeName,
         SLUICE_INTERNAL_SECRET: '',
-        ...(config.pythonEnv ? { SLUICE_PYTHON_ENV: config.pythonEnv } : {}),
+        SLUICE_PYTHON_ENV: pythonEnv,
       },
     },
     giveUp,
@@ -104,7 +115,7 @@ async function main(): Promise<void> {
       '  Sluice is running.',
       `  Portal:    ${url}`,
       `  REST API:  ${url}api/v1/openapi.json`,
-      `  Log in:    ${config.adminUser}`,
+      `  Log in:    ${config.adminUser}   (jobs run as the Unix account ${unixUser})`,
       `  Password:  ${password}`,
       `  Data:      ${config.dataDir}`,
       '  Stop:      Ctrl-C',

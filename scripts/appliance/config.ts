@@ -12,6 +12,11 @@ const Env = z.object({
   SLUICE_NODE_NAME: z.string().optional(),
   SLUICE_PYTHON_ENV: z.string().optional(),
   SLUICE_DEV: z.enum(['true', 'false']).default('false'),
+  /** The Unix account the admin's jobs run as when the appliance runs as root (made if missing). */
+  SLUICE_UNIX_USER: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'SLUICE_UNIX_USER: a Unix account name (lowercase letters, digits, _ -)')
+    .default('sluice'),
 });
 
 export type ApplianceConfig = ReturnType<typeof loadApplianceConfig>;
@@ -30,5 +35,6 @@ export function loadApplianceConfig(env: NodeJS.ProcessEnv) {
     nodeName: e.SLUICE_NODE_NAME ?? 'local',
     pythonEnv: e.SLUICE_PYTHON_ENV,
     dev: e.SLUICE_DEV === 'true',
+    unixUser: e.SLUICE_UNIX_USER,
   };
 }

@@ -5,11 +5,11 @@ import type { Logger } from 'pino';
 import type { SessionEndpoint } from './activity';
 import type { JobCgroup, Limits } from './cgroup/job-cgroup';
 import type { CgroupManager } from './cgroup/manager';
-import { jupyterLaunch } from './jupyter';
 import { prepareJobDir, SAFE_JOB_ID } from './job-dir';
+import { jupyterLaunch } from './jupyter';
 import { batchShell, launchArgv } from './launch-command';
 import { terminalLaunch } from './terminal';
-import { AccountRefused, type AccountPolicy, resolveAccount } from './unix-account';
+import { type AccountPolicy, AccountRefused, resolveAccount } from './unix-account';
 import { workloadEnv } from './user-env';
 import { Workload } from './workload';
 

@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmdirSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,7 +75,7 @@ describe.skipIf(!isRoot)('job specs cannot escape their user', () => {
     const cc = spawnSync('cc', ['-shared', '-fPIC', '-o', so, src]);
     if (cc.status !== 0) throw new Error(`cc is needed to build the preload library: ${cc.stderr}`);
     // The library works: preloaded into a root process, it leaves its mark.
-    execFileSync('/bin/true', { env: { LD_PRELOAD: so } });
+    execFileSync('/bin/true', [], { env: { ...process.env, LD_PRELOAD: so } });
     expect(existsSync(marker)).toBe(true);
     execFileSync('rm', ['-f', marker]);
 
@@ -116,7 +116,7 @@ describe.skipIf(!isRoot)('job specs cannot escape their user', () => {
     const target = `/tmp/${users.prefix}-rootdir`;
     mkdirSync(target, { mode: 0o755 });
     try {
-      const first = await h.run({ user: eve.name, command: 'rmdir "$SLUICE_CHECKPOINT_DIR" && ln -s ' + target + ' "$SLUICE_CHECKPOINT_DIR"' });
+      const first = await h.run({ user: eve.name, command: `rmdir "$SLUICE_CHECKPOINT_DIR" && ln -s ${target} "$SLUICE_CHECKPOINT_DIR"` });
       expect(first.exited).toMatchObject({ exitCode: 0 });
       // Launched again (a requeued job keeps its id): the agent must not chown the link's target.
       await h.executor.launch(h.spec({ jobId: first.jobId, user: eve.name, command: 'true' }));

@@ -12,19 +12,28 @@ export const USERNAME_PATTERN = UNIX_NAME;
 /**
  * Makes sure the admin account exists. A password given in the environment is (re)applied,
  * so an admin who lost it can set a new one; otherwise a new account gets a generated one,
- * returned so it can be shown once.
+ * returned so it can be shown once. `unixUser`, when given, is the Unix account the admin's
+ * jobs run as (the all-in-one appliance's own): set on a new admin, and on one that has none
+ * or one the appliance says cannot work (`replaceUnixUser`).
  */
-export async function ensureAdmin(db: Db, username: string, password: string | undefined): Promise<{ created: boolean; generatedPassword: string | null }> {
+export async function ensureAdmin(
+  db: Db,
+  username: string,
+  password: string | undefined,
+  unix?: { unixUser: string; replaceUnixUser?: (current: string) => boolean },
+): Promise<{ created: boolean; generatedPassword: string | null }> {
   if (!USERNAME_PATTERN.test(username)) throw new Error(`SLUICE_ADMIN_USER: "${username}" is not a valid user name (lowercase letters, digits, . _ -)`);
   const existing = await db.user.findUnique({ where: { username } });
   if (existing) {
     if (password && !(await verifyPassword(existing.passwordHash, password)))
       await db.user.update({ where: { id: existing.id }, data: { passwordHash: await hashPassword(password) } });
     if (existing.role !== 'admin') await db.user.update({ where: { id: existing.id }, data: { role: 'admin' } });
+    if (unix && existing.unixUser !== unix.unixUser && (existing.unixUser === null || unix.replaceUnixUser?.(existing.unixUser)))
+      await db.user.update({ where: { id: existing.id }, data: { unixUser: unix.unixUser } });
     return { created: false, generatedPassword: null };
   }
   const generated = password ? null : generateToken().slice(0, 20);
-  await db.user.create({ data: { username, role: 'admin', passwordHash: await hashPassword(password ?? generated ?? '') } });
+  await db.user.create({ data: { username, role: 'admin', unixUser: unix?.unixUser ?? null, passwordHash: await hashPassword(password ?? generated ?? '') } });
   return { created: true, generatedPassword: generated };
 }
 
