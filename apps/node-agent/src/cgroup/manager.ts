@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { constants, readFileSync } from 'node:fs';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { JobCgroup } from './job-cgroup';
@@ -51,6 +51,8 @@ export class CgroupManager {
       for (const dir of [path.join(mount, parent), ...(ownPath && ownPath !== '/' ? [path.join(mount, ownPath, parent)] : [])]) {
         try {
           await mkdir(dir, { recursive: true });
+          // It may exist already (made by an earlier agent as another user): job cgroups go inside.
+          await access(dir, constants.W_OK | constants.X_OK);
           return dir;
         } catch (err) {
           tried.push(`${dir}: ${errText(err)}`);
