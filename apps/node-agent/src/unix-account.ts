@@ -49,18 +49,18 @@ const exitCodeOf = (err: unknown): number | null => {
 /** Looks an account up through NSS (so LDAP and SSSD users work), with its groups. */
 export async function lookUpAccount(name: string): Promise<UnixAccount | null> {
   if (!ACCOUNT_NAME.test(name)) throw new AccountRefused(`"${name}" is not a valid Unix account name`);
-  let passwd: string;
-  try {
-    passwd = (await run('getent', ['passwd', '--', name], { timeout: 10_000 })).stdout;
-  } catch (err) {
+  // Both at once (launch latency): `id` fails too when there is no such account.
+  const [passwd, ids] = await Promise.allSettled([run('getent', ['passwd', '--', name], { timeout: 10_000 }), run('id', ['-G', '--', name], { timeout: 10_000 })]);
+  if (passwd.status === 'rejected') {
     // getent exits 2 when the key is not found.
-    if (exitCodeOf(err) === 2) return null;
-    throw err;
+    if (exitCodeOf(passwd.reason) === 2) return null;
+    throw passwd.reason;
   }
-  const entry = parsePasswdLine(passwd.split('\n')[0] ?? '');
+  const entry = parsePasswdLine(passwd.value.stdout.split('\n')[0] ?? '');
   if (!entry) throw new Error(`getent passwd ${name}: unreadable answer`);
-  const ids = (await run('id', ['-G', '--', entry.name], { timeout: 10_000 })).stdout.trim().split(/\s+/).map(Number);
-  const groups = [...new Set([entry.gid, ...ids.filter((g) => Number.isInteger(g) && g >= 0)])];
+  if (ids.status === 'rejected') throw ids.reason;
+  const groupIds = ids.value.stdout.trim().split(/\s+/).map(Number);
+  const groups = [...new Set([entry.gid, ...groupIds.filter((g) => Number.isInteger(g) && g >= 0)])];
   return { ...entry, groups };
 }
 
