@@ -16,7 +16,7 @@ describe.skipIf(!isRoot)('a node agent that is not root', () => {
     const r = spawnSync(
       findSetpriv() ?? 'setpriv',
       ['--reuid', String(agentUser.uid), '--regid', String(agentUser.gid), '--init-groups', '--', process.execPath, '--import', 'tsx', path.join(import.meta.dirname, 'fixtures/non-root-agent.ts'), other.name],
-      { cwd: path.resolve(import.meta.dirname, '../../..'), encoding: 'utf8', env: { PATH: process.env.PATH, HOME: agentUser.home }, timeout: 60_000 },
+      { cwd: path.resolve(import.meta.dirname, '../../..'), encoding: 'utf8', env: { ...process.env, HOME: agentUser.home, USER: agentUser.name }, timeout: 60_000 },
     );
     if (r.status !== 0) throw new Error(`the agent process failed: ${r.stderr}`);
     const { own, foreign } = JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}');
