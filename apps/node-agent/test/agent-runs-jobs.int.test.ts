@@ -1,17 +1,15 @@
-import { chmodSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import { type Db, jobLogPath } from '@sluice/db';
 import { createTestDb } from '@sluice/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { alive, type Daemons, eventually, startDaemons } from './appliance-processes';
 import { TerminalClient } from './terminal-client';
-import { isRoot, TestUsers } from './unix-users';
+import { isRoot, jobAccount, TestUsers } from './unix-users';
 
 let t: Awaited<ReturnType<typeof createTestDb>>;
 let d: Daemons;
 let userId: number;
-// The portal user's jobs run as a real Unix account: a fresh one when the agent runs as root,
-// otherwise the agent's own (the only one a non-root agent can run as).
+// The portal user's jobs run as a real Unix account.
 const users = new TestUsers();
 let unix: { name: string; uid: number };
 
@@ -24,9 +22,7 @@ const pidOf = async (db: Db, id: number) => {
 
 beforeAll(async () => {
   t = await createTestDb();
-  // Like the appliance does with its data dir: job users must reach their job directories under it.
-  chmodSync(t.dataDir, 0o711);
-  unix = isRoot ? users.user('alice') : { name: os.userInfo().username, uid: os.userInfo().uid };
+  unix = jobAccount(users, 'alice');
   userId = (await t.db.user.create({ data: { username: 'alice', passwordHash: 'x', unixUser: unix.name } })).id;
   d = await startDaemons({ dataDir: t.dataDir, databaseUrl: t.databaseUrl, gpus: '2xTEST-16GB', nodeName: 'it-node' });
   await eventually(async () => (await t.db.node.findUnique({ where: { name: 'it-node' } }))?.state === 'UP', 'node to join');

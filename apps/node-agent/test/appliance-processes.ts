@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -36,6 +36,8 @@ const stopChild = (c: ChildProcess) =>
 export async function startDaemons(opts: { dataDir: string; databaseUrl: string; gpus: string; nodeName: string; env?: Record<string, string> }): Promise<Daemons> {
   const agentSecret = randomBytes(32).toString('hex');
   const internalSecret = randomBytes(32).toString('hex');
+  // Like the appliance run as root: job users must reach their job directories under the data dir.
+  if (process.getuid?.() === 0) chmodSync(opts.dataDir, 0o711);
   const env = {
     ...process.env,
     SLUICE_DATA_DIR: opts.dataDir,

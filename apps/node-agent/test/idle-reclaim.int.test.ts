@@ -4,9 +4,11 @@ import { createTestDb } from '@sluice/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActivityMonitor, jupyterLastActive } from '../src/activity';
 import { type Daemons, eventually, startDaemons } from './appliance-processes';
+import { jobAccount, TestUsers } from './unix-users';
 
 let t: Awaited<ReturnType<typeof createTestDb>>;
 let d: Daemons;
+const users = new TestUsers();
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -17,11 +19,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await d?.stop();
   await t?.cleanup();
+  users.cleanup();
 });
 
 describe('idle reclaim with a real Jupyter server', () => {
   it('reads activity without causing it, warns, stops the idle session and frees its GPU soon after the timeout', async () => {
-    const user = await t.db.user.create({ data: { username: 'idler', passwordHash: 'x' } });
+    const user = await t.db.user.create({ data: { username: 'idler', passwordHash: 'x', unixUser: jobAccount(users, 'idler').name } });
     const job = await t.db.job.create({
       data: { userId: user.id, name: 'jupyter', kind: 'session', template: 'jupyter', command: 'jupyter-lab', gpus: 1, timeLimitMinutes: 60, qos: 'interactive', requeue: false, idleTimeoutMinutes: 1 },
     });

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 
 /** Whether this process may create Unix users (tests that need real accounts skip otherwise). */
 export const isRoot = process.getuid?.() === 0;
@@ -48,4 +49,12 @@ export class TestUsers {
       }
     }
   }
+}
+
+/**
+ * A Unix account for a portal user's jobs: a fresh one when this process is root (as the agent
+ * it starts will be), otherwise this process's own (the only one a non-root agent runs jobs as).
+ */
+export function jobAccount(users: TestUsers, suffix: string): { name: string; uid: number } {
+  return isRoot ? users.user(suffix) : { name: os.userInfo().username, uid: os.userInfo().uid };
 }
