@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { AgentMessageBody, EndReason, LaunchSpec } from '@sluice/contracts';
+import type { AgentMessageBody, LaunchSpec } from '@sluice/contracts';
 import type { Logger } from 'pino';
 import type { SessionEndpoint } from './activity';
 import type { JobCgroup, Limits } from './cgroup/job-cgroup';
@@ -43,15 +43,6 @@ const jobVars = (jobId: string, jobDir: string, gpuUuids: string[], limits: Limi
   NVIDIA_VISIBLE_DEVICES: gpuUuids.length > 0 ? gpuUuids.join(',') : 'void',
 });
 
-class LaunchRefused extends Error {
-  constructor(
-    message: string,
-    readonly reason: EndReason,
-  ) {
-    super(message);
-  }
-}
-
 /**
  * Runs the workloads the scheduler launches on this node, each as its user's Unix account
  * and in its own cgroup. Launching a running job again does nothing.
@@ -86,7 +77,8 @@ export class Executor {
     const jobLog = log.child({ jobId: spec.jobId });
     const note = (text: string) => send({ type: 'log', jobId: spec.jobId, data: `[sluice] ${text}\n` });
     const fail = (err: unknown) => {
-      const reason = err instanceof LaunchRefused ? err.reason : err instanceof AccountRefused ? 'NoUnixAccount' : undefined;
+      // Without a reason the scheduler records LaunchFailed.
+      const reason = err instanceof AccountRefused ? ('NoUnixAccount' as const) : undefined;
       const message = err instanceof Error ? err.message : String(err);
       jobLog.warn({ reason, message }, 'launch failed');
       note(`cannot start: ${message}`);
@@ -95,7 +87,7 @@ export class Executor {
     let cgroup: JobCgroup | null = null;
     let workload: Workload;
     try {
-      if (!SAFE_JOB_ID.test(spec.jobId)) throw new LaunchRefused(`invalid job id ${JSON.stringify(spec.jobId)}`, 'LaunchFailed');
+      if (!SAFE_JOB_ID.test(spec.jobId)) throw new Error(`invalid job id ${JSON.stringify(spec.jobId)}`);
       const asRoot = this.deps.accounts.agentUid === 0;
       const account = await resolveAccount(spec.user, this.deps.accounts);
       const jobDir = await prepareJobDir(this.deps.stateDir, spec.jobId, asRoot ? account : null);
@@ -109,7 +101,7 @@ export class Executor {
       let isReadyLine: ((line: string) => boolean) | null = null;
       let port = 0;
       if (spec.kind === 'session') {
-        if (!spec.session) throw new LaunchRefused('session launch without a session spec', 'LaunchFailed');
+        if (!spec.session) throw new Error('session launch without a session spec');
         const { session } = spec;
         const j =
           session.template === 'terminal'
