@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SessionTemplate } from './api';
-import { GpuReport, NodeHardware } from './node-hardware';
 import { EndReason } from './job';
+import { GpuReport, NodeHardware } from './node-hardware';
 
 /**
  * Node agent <-> scheduler protocol, spoken as JSON over one WebSocket per agent.
