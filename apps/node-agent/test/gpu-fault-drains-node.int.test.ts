@@ -16,7 +16,11 @@ beforeAll(async () => {
   t = await createTestDb();
   stateDir = join(t.dataDir, 'nodes', NODE);
   d = await startDaemons({ dataDir: t.dataDir, databaseUrl: t.databaseUrl, gpus: '2xTEST-16GB', nodeName: NODE, env: { SLUICE_HEARTBEAT_SEC: '1' } });
-  await eventually(async () => (await t.db.node.findUnique({ where: { name: NODE } }))?.state === 'UP', 'node to join');
+  // The scheduler marks the node UP before it stores the hardware the hello carried.
+  await eventually(async () => {
+    const n = await t.db.node.findUnique({ where: { name: NODE } });
+    return n?.state === 'UP' && n.inventory !== null;
+  }, 'node to join');
 });
 
 afterAll(async () => {
