@@ -48,6 +48,22 @@ const sameSecret = (given: string, expected: string): boolean => {
   return a.length === b.length && timingSafeEqual(a, b);
 };
 
+const RETRY_DELAYS_MS = [100, 500, 2000];
+
+/** Runs `work`, again after each delay while it fails (state changes are idempotent). */
+export async function withRetries(work: () => Promise<void>, onRetry: (err: unknown, attempt: number) => void, delaysMs: readonly number[] = RETRY_DELAYS_MS): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await work();
+    } catch (err) {
+      const delay = delaysMs[attempt];
+      if (delay === undefined) throw err;
+      onRetry(err, attempt + 1);
+      await new Promise((r) => setTimeout(r, delay));
+    }
+  }
+}
+
 /** The agents' WebSocket endpoint (/agent): authenticates, parses, dispatches. */
 export class AgentGateway {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: 8 * 1024 * 1024 });
@@ -170,22 +186,25 @@ export class AgentGateway {
         log.warn({ node: link.nodeName, jobId: msg.jobId, type: msg.type }, 'agent reported a job not placed on its node; ignored');
         return;
       }
-      switch (msg.type) {
-        case 'started':
-          await onStarted(db, Number(msg.jobId), msg.pid, now);
-          return;
-        case 'session-ready':
-          await onSessionReady(db, Number(msg.jobId), msg.host, msg.port);
-          return;
-        case 'log':
-          await appendLog(this.deps.dataDir, msg.jobId, msg.data);
-          return;
-        case 'exited':
-          await onExited(db, msg, now);
-          log.info({ node: link.nodeName, jobId: msg.jobId, exitCode: msg.exitCode, cause: msg.cause }, 'job exited');
-          this.deps.poke();
-          return;
-      }
+      // A job's state change must not be lost to a transient failure (e.g. the database busy under load).
+      await withRetries(async () => {
+        switch (msg.type) {
+          case 'started':
+            await onStarted(db, Number(msg.jobId), msg.pid, now);
+            return;
+          case 'session-ready':
+            await onSessionReady(db, Number(msg.jobId), msg.host, msg.port);
+            return;
+          case 'log':
+            await appendLog(this.deps.dataDir, msg.jobId, msg.data);
+            return;
+          case 'exited':
+            await onExited(db, msg, now);
+            log.info({ node: link.nodeName, jobId: msg.jobId, exitCode: msg.exitCode, cause: msg.cause }, 'job exited');
+            this.deps.poke();
+            return;
+        }
+      }, (err, attempt) => log.warn({ err, node: link.nodeName, type: msg.type, attempt }, 'agent message failed; retrying'));
     } catch (err) {
       log.error({ err, node: link.nodeName, type: msg.type }, 'failed to handle agent message');
     }
