@@ -105,6 +105,8 @@ export async function runCommand(command, args, c) {
       );
     case 'bench':
       return exec('npm', ['run', 'bench', '-w', 'packages/scheduler-core', '--', ...args], c);
+    case 'bench:sessions':
+      return tsx(c, 'scripts/bench/session-latency.ts', args);
     case 'sim':
       return tsx(c, 'packages/scheduler-core/bin/sim.ts', args);
     case 'replay':

@@ -1,4 +1,4 @@
-import { FairshareView, JobList, type JobSubmitInput, JobView, NodeView, QueueView, TokenCreated } from '@sluice/contracts';
+import { FairshareView, JobList, type JobSubmitInput, JobView, NodeView, QueueView, type SessionCreateInput, SessionView, TokenCreated } from '@sluice/contracts';
 import { z } from 'zod';
 
 /** REST v1 for the CLI. Errors carry the server's message (which names the bad field). */
@@ -52,5 +52,14 @@ export class ApiClient {
   }
   async nodes() {
     return z.object({ nodes: z.array(NodeView) }).parse(await (await this.call('GET', '/api/v1/nodes')).json()).nodes;
+  }
+  async startSession(input: z.input<typeof SessionCreateInput>) {
+    return SessionView.parse(await (await this.call('POST', '/api/v1/sessions', input)).json());
+  }
+  async session(id: string) {
+    return SessionView.parse(await (await this.call('GET', `/api/v1/sessions/${encodeURIComponent(id)}`)).json());
+  }
+  async stopSession(id: string) {
+    return SessionView.parse(await (await this.call('DELETE', `/api/v1/sessions/${encodeURIComponent(id)}`)).json());
   }
 }

@@ -15,6 +15,24 @@ export function freePort(host: string): Promise<number> {
   });
 }
 
+/**
+ * What `bin/jupyter-lab` runs, minus two start-up costs no session uses (together about two
+ * thirds of the server's start-up CPU time; docs/benchmarks.md, "Session start latency"):
+ * - jsonschema imports `rfc3987_syntax` when it is installed, which compiles ~35 Earley parsers
+ *   (1-2 s) for the `iri` formats; no Jupyter schema uses them, so the server process does
+ *   without (its kernels, separate processes, can still import it);
+ * - JupyterLab runs `node yarn.js config` (0.3-0.8 s each time) whenever Node is on PATH, for a
+ *   package registry that only building JupyterLab from source needs.
+ */
+export const JUPYTERLAB_MAIN = [
+  'import sys',
+  "sys.modules['rfc3987_syntax'] = None",
+  'import jupyterlab.commands',
+  "jupyterlab.commands._yarn_config = lambda logger: {'yarn config': {}, 'npm config': {}}",
+  'from jupyterlab.labapp import main',
+  'sys.exit(main())',
+].join('\n');
+
 /** How to start a session's server, and how to tell it is up. */
 export interface SessionLaunch {
   file: string;
@@ -45,8 +63,10 @@ export async function jupyterLaunch(opts: {
   const port = await freePort(opts.host);
   const jupyterDir = path.join(opts.jobDir, 'jupyter');
   return {
-    file: path.join(opts.pythonEnv, 'bin', 'jupyter-lab'),
+    file: path.join(opts.pythonEnv, 'bin', 'python'),
     args: [
+      '-c',
+      JUPYTERLAB_MAIN,
       '--no-browser',
       `--ServerApp.ip=${opts.host}`,
       `--ServerApp.port=${port}`,
@@ -56,6 +76,9 @@ export async function jupyterLaunch(opts: {
       '--ServerApp.open_browser=False',
       '--LabApp.news_url=',
       '--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate',
+      // Extensions come with the node's Python environment; installing them from PyPI would
+      // change it under every user (and reach out to PyPI): listing them is all a session may do.
+      '--LabApp.extension_manager=readonly',
       '--ServerApp.disable_check_xsrf=False',
     ],
     env: {
