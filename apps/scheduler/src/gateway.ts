@@ -11,7 +11,7 @@ import { recordHardware } from './hardware';
 import { recordActivity } from './idle';
 import { appendLog, onExited, onSessionReady, onStarted } from './job-lifecycle';
 import { nodeCredentialValid } from './join';
-import { markNodeDown, registerNode, touchNode } from './nodes';
+import { endJobsGoneFromNode, markNodeDown, registerNode, touchNode } from './nodes';
 
 export interface GatewayDeps {
   db: Db;
@@ -171,6 +171,11 @@ export class AgentGateway {
       }
       if (msg.type === 'heartbeat') {
         await touchNode(db, link.nodeName, now);
+        const gone = await endJobsGoneFromNode(db, link.nodeName, msg.running, now);
+        if (gone.length > 0) {
+          log.warn({ node: link.nodeName, jobs: gone }, 'jobs the node no longer runs ended (their end was not recorded)');
+          this.deps.poke();
+        }
         if (msg.activity) await recordActivity(db, link.nodeName, msg.activity);
         const drained = msg.gpuMetrics ? await recordGpuReport(db, link.nodeName, msg.gpuMetrics, now) : null;
         if (drained) log.warn({ node: link.nodeName, reason: drained }, 'node drained: GPU unhealthy');

@@ -43,6 +43,20 @@ export async function touchNode(db: Db, name: string, now: Date): Promise<void> 
   await db.node.updateMany({ where: { name }, data: { lastSeenAt: now } });
 }
 
+/**
+ * Heals a lost `exited` message: an agent handles its messages in order, so a job the scheduler
+ * saw start on this node that is missing from a later heartbeat's list has ended there. Its exit
+ * code is unknown: it ends FAILED (reason NodeLost), its GPUs are released. Returns those jobs.
+ */
+export async function endJobsGoneFromNode(db: Db, name: string, running: string[], now: Date): Promise<number[]> {
+  const runningSet = new Set(running);
+  const active = await db.job.findMany({ where: { nodeName: name, state: 'RUNNING' }, select: { id: true } });
+  const gone = active.filter((j) => !runningSet.has(String(j.id))).map((j) => j.id);
+  for (const id of gone)
+    await db.$transaction((tx) => finishJob(tx, id, { state: 'FAILED', reason: 'NodeLost', detail: `${name} no longer runs it; its end was not recorded` }, now));
+  return gone;
+}
+
 export async function markNodeDown(db: Db, name: string): Promise<void> {
   await db.node.updateMany({ where: { name, state: 'UP' }, data: { state: 'DOWN' } });
 }

@@ -1,16 +1,23 @@
 import type { Db } from '@sluice/db';
 import type { CycleResult, EpochMs, FairshareReport, SchedulerConfig } from '@sluice/scheduler-core';
 
+/** Changed rows of jobs already shown are rewritten at most this often (or 10x the last write's cost). */
+const REFRESH_MS = 2000;
+
 /**
  * Publishes what the portal shows about the queue: one PendingExplain row per pending job
- * (position, estimate, priority breakdown) and the fair-share report. Rows are rewritten
- * only when they changed since the last write, so a quiet queue costs nothing.
+ * (position, estimate, priority breakdown) and the fair-share report. A new pending job's row is
+ * written in the first cycle that sees it; rows that changed are rewritten at most every
+ * REFRESH_MS, so a long queue whose positions shift on every submission does not hold the
+ * database's write lock cycle after cycle, and a quiet queue costs nothing.
  */
 export class QueuePublisher {
   private readonly written = new Map<number, string>();
   private lastFairshare = '';
   /** Until the first write nothing is known about the table (e.g. after a restart). */
   private fresh = true;
+  private refreshedAt = Number.NEGATIVE_INFINITY;
+  private writeCostMs = 0;
 
   constructor(private readonly db: Db) {}
 
@@ -22,17 +29,23 @@ export class QueuePublisher {
         jobId: Number(id),
         position: e.position,
         positionInAccount: e.positionInAccount ?? e.position,
-        estimatedStart: est === null || est === undefined ? null : new Date(Math.max(est, now)),
+        estimatedStart: est === null || est === undefined ? null : new Date(est),
         priority: e.priority?.total ?? 0,
         breakdown: JSON.stringify(breakdown),
         detail: e.detail ?? null,
       };
     });
-    const changed = rows.filter((r) => this.written.get(r.jobId) !== signature(r));
+    const refresh = now - this.refreshedAt >= Math.max(REFRESH_MS, this.writeCostMs * 10);
+    if (refresh) this.refreshedAt = now;
+    const changed = rows.filter((r) => {
+      const prev = this.written.get(r.jobId);
+      return prev === undefined || (refresh && prev !== signature(r));
+    });
     const live = new Set(rows.map((r) => r.jobId));
     const gone = [...this.written.keys()].filter((id) => !live.has(id));
     if (changed.length > 0 || gone.length > 0 || this.fresh) {
       const at = new Date(now);
+      const t0 = performance.now();
       await this.db.$transaction(async (tx) => {
         if (this.fresh) await tx.pendingExplain.deleteMany({});
         else await tx.pendingExplain.deleteMany({ where: { jobId: { in: [...gone, ...changed.map((r) => r.jobId)] } } });
@@ -42,6 +55,7 @@ export class QueuePublisher {
         );
         await tx.pendingExplain.createMany({ data: changed.filter((r) => still.has(r.jobId)).map((r) => ({ ...r, updatedAt: at })) });
       });
+      this.writeCostMs = performance.now() - t0;
       this.fresh = false;
       for (const id of gone) this.written.delete(id);
       for (const r of changed) this.written.set(r.jobId, signature(r));

@@ -48,7 +48,8 @@ function pendingInfo(j: JobRow): Pick<JobView, 'position' | 'positionInAccount' 
   return {
     position: e.position,
     positionInAccount: e.positionInAccount,
-    estimatedStart: iso(e.estimatedStart),
+    // An estimate already past (the job starts at the next cycle) reads as "now".
+    estimatedStart: e.estimatedStart ? new Date(Math.max(e.estimatedStart.getTime(), Date.now())).toISOString() : null,
     priority: parsed.success ? parsed.data : null,
   };
 }
