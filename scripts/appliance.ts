@@ -1,8 +1,10 @@
-// `npm start`: the whole appliance on one machine — SQLite, scheduler, one local node agent,
-// portal — with the data in SLUICE_DATA_DIR. Ctrl-C stops everything; nothing is left behind.
+// `npm start`: the whole appliance on one machine — SQLite, scheduler, one local node agent
+// (or SLUICE_AGENTS of them, each its own node with simulated GPUs), portal — with the data in
+// SLUICE_DATA_DIR. Ctrl-C stops everything; nothing is left behind.
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { applyMigrations, databaseUrlFor, dataPaths, openDb } from '@sluice/db';
+import { findNvidiaSmi } from '../apps/node-agent/src/gpu';
 import { ensureAdmin } from '../apps/web/src/server/services/users';
 import { loadApplianceConfig } from './appliance/config';
 import { loadOrCreateSecrets } from './appliance/secrets';
@@ -24,6 +26,10 @@ async function waitForNode(db: Awaited<ReturnType<typeof openDb>>, name: string,
 
 async function main(): Promise<void> {
   const config = loadApplianceConfig(process.env);
+  const nvidiaSmi = findNvidiaSmi();
+  if (config.nodeNames.length > 1 && nvidiaSmi) {
+    throw new Error(`SLUICE_AGENTS=${config.nodeNames.length} is for machines without GPUs (found ${nvidiaSmi}): every agent would offer the same real GPUs`);
+  }
   const paths = dataPaths(config.dataDir);
   for (const dir of [paths.root, paths.logs, paths.nodes]) mkdirSync(dir, { recursive: true });
   const databaseUrl = databaseUrlFor(config.dataDir);
@@ -50,14 +56,15 @@ async function main(): Promise<void> {
   };
 
   let shuttingDown = false;
-  const children: Supervised[] = [];
+  // Started in tiers (scheduler, agents, portal), stopped tier by tier in reverse.
+  const tiers: Supervised[][] = [];
   const shutdown = async (why: string, code: number) => {
     if (shuttingDown) return;
     shuttingDown = true;
     say(`stopping (${why})`);
-    for (const c of children) c.markStopping();
-    // The portal first, then the agent (it stops its workloads), the scheduler last.
-    for (const c of [...children].reverse()) await c.stop(15_000);
+    for (const c of tiers.flat()) c.markStopping();
+    // The portal first, then the agents together (they stop their workloads), the scheduler last.
+    for (const tier of [...tiers].reverse()) await Promise.all(tier.map((c) => c.stop(15_000)));
     await db.$disconnect();
     process.exit(code);
   };
@@ -66,29 +73,35 @@ async function main(): Promise<void> {
   const giveUp = (name: string) => void shutdown(`${name} crash-looped`, 1);
 
   const scheduler = new Supervised({ name: 'scheduler', script: path.join(root, 'apps/scheduler/src/main.ts'), env: { ...common, SLUICE_SCHEDULER_PORT: '0' } }, giveUp);
-  children.push(scheduler);
+  tiers.push([scheduler]);
   const schedulerReady = scheduler.ready(60_000);
   scheduler.start();
   const { port: schedulerPort } = await schedulerReady;
   if (!schedulerPort) throw new Error('the scheduler did not say which port it listens on');
 
-  const agent = new Supervised(
-    {
-      name: 'node-agent',
-      script: path.join(root, 'apps/node-agent/src/main.ts'),
-      env: {
-        ...common,
-        SLUICE_SCHEDULER_URL: `ws://127.0.0.1:${schedulerPort}/agent`,
-        SLUICE_NODE_NAME: config.nodeName,
-        SLUICE_INTERNAL_SECRET: '',
-        SLUICE_PYTHON_ENV: pythonEnv,
-      },
-    },
-    giveUp,
+  // Each agent is its own node: its own name, GPU UUIDs (derived from the name) and state dir.
+  const agents = config.nodeNames.map(
+    (nodeName) =>
+      new Supervised(
+        {
+          name: config.nodeNames.length > 1 ? `node-agent ${nodeName}` : 'node-agent',
+          script: path.join(root, 'apps/node-agent/src/main.ts'),
+          env: {
+            ...common,
+            SLUICE_SCHEDULER_URL: `ws://127.0.0.1:${schedulerPort}/agent`,
+            SLUICE_NODE_NAME: nodeName,
+            SLUICE_INTERNAL_SECRET: '',
+            SLUICE_PYTHON_ENV: pythonEnv,
+          },
+        },
+        giveUp,
+      ),
   );
-  children.push(agent);
-  agent.start();
-  if (!(await waitForNode(db, config.nodeName, 60_000))) say(`warning: node ${config.nodeName} has not joined yet`);
+  tiers.push(agents);
+  for (const agent of agents) agent.start();
+  const joined = await Promise.all(config.nodeNames.map((name) => waitForNode(db, name, 60_000)));
+  const late = config.nodeNames.filter((_, i) => !joined[i]);
+  if (late.length > 0) say(`warning: node${late.length > 1 ? 's' : ''} ${late.join(', ')} ha${late.length > 1 ? 've' : 's'} not joined yet`);
 
   const web = new Supervised(
     {
@@ -98,7 +111,7 @@ async function main(): Promise<void> {
     },
     giveUp,
   );
-  children.push(web);
+  tiers.push([web]);
   const webReady = web.ready(120_000);
   web.start();
   await webReady;
@@ -117,6 +130,7 @@ async function main(): Promise<void> {
       `  REST API:  ${url}api/v1/openapi.json`,
       `  Log in:    ${config.adminUser}   (jobs run as the Unix account ${unixUser})`,
       `  Password:  ${password}`,
+      `  Nodes:     ${config.nodeNames.join(', ')}`,
       `  Data:      ${config.dataDir}`,
       '  Stop:      Ctrl-C',
       '',

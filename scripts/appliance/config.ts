@@ -1,6 +1,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 
+/** At most this many node agents on one machine (`SLUICE_AGENTS`). */
+export const MAX_LOCAL_AGENTS = 64;
+
 /** Configuration of the all-in-one appliance (`npm start`), from the environment. */
 const Env = z.object({
   SLUICE_HOST: z.string().min(1).default('127.0.0.1'),
@@ -10,6 +13,7 @@ const Env = z.object({
   SLUICE_ADMIN_PASSWORD: z.string().min(8, 'SLUICE_ADMIN_PASSWORD must be at least 8 characters').optional(),
   SLUICE_SIM_GPUS: z.string().optional(),
   SLUICE_NODE_NAME: z.string().optional(),
+  SLUICE_AGENTS: z.coerce.number().int().min(1).max(MAX_LOCAL_AGENTS).default(1),
   SLUICE_PYTHON_ENV: z.string().optional(),
   SLUICE_DEV: z.enum(['true', 'false']).default('false'),
   /** The Unix account the admin's jobs run as when the appliance runs as root (made if missing). */
@@ -20,6 +24,15 @@ const Env = z.object({
 });
 
 export type ApplianceConfig = ReturnType<typeof loadApplianceConfig>;
+
+/**
+ * Names of the local node agents: one agent is `SLUICE_NODE_NAME` (default `local`); several
+ * are that name with a number appended, `node1`..`nodeN` by default.
+ */
+export function localNodeNames(agents: number, nodeName: string | undefined): string[] {
+  if (agents === 1) return [nodeName ?? 'local'];
+  return Array.from({ length: agents }, (_, i) => `${nodeName ?? 'node'}${i + 1}`);
+}
 
 export function loadApplianceConfig(env: NodeJS.ProcessEnv) {
   const parsed = Env.safeParse(env);
@@ -32,7 +45,7 @@ export function loadApplianceConfig(env: NodeJS.ProcessEnv) {
     adminUser: e.SLUICE_ADMIN_USER,
     adminPassword: e.SLUICE_ADMIN_PASSWORD,
     simGpus: e.SLUICE_SIM_GPUS,
-    nodeName: e.SLUICE_NODE_NAME ?? 'local',
+    nodeNames: localNodeNames(e.SLUICE_AGENTS, e.SLUICE_NODE_NAME),
     pythonEnv: e.SLUICE_PYTHON_ENV,
     dev: e.SLUICE_DEV === 'true',
     unixUser: e.SLUICE_UNIX_USER,

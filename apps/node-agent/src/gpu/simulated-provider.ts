@@ -10,12 +10,14 @@ import { KernelLogXidWatcher } from './xid';
 /**
  * GPUs for nodes that have none (development, CI, the simulator), described by a spec such
  * as "8xH100-80GB" or "4xH100-80GB,2xA100-40GB": comma-separated "<count>x<model>", memory
- * from a trailing "-<N>GB" (N × 1024 MiB), else 16 GiB. UUIDs are derived from the node
+ * from a trailing "-<N>GB" (N × 1024 MiB), else 16 GiB; a bare count "8" means "8xH100-80GB". UUIDs are derived from the node
  * name and index, so a restarted agent reports the same GPUs and two nodes never share one.
  */
 
 export const MAX_SIM_GPUS_PER_NODE = 64;
 export const DEFAULT_SIM_GPU_MEMORY_MIB = 16_384;
+/** The model of a spec that gives only a count. */
+export const DEFAULT_SIM_GPU_MODEL = 'H100-80GB';
 const MAX_SIM_GPU_MEMORY_GB = 1024;
 
 export interface SimGpuGroup {
@@ -27,7 +29,8 @@ export interface SimGpuGroup {
 export function parseSimGpuSpec(spec: string): SimGpuGroup[] {
   const bad = (part: string, why: string) => new Error(`invalid simulated GPU spec ${JSON.stringify(spec)}: ${JSON.stringify(part)} ${why}`);
   if (spec.trim() === '') throw new Error(`invalid simulated GPU spec ${JSON.stringify(spec)}: expected e.g. "4xH100-80GB" or "4xH100-80GB,2xA100-40GB"`);
-  const groups = spec.split(',').map((rawPart): SimGpuGroup => {
+  const full = /^\s*\d+\s*$/.test(spec) ? `${spec.trim()}x${DEFAULT_SIM_GPU_MODEL}` : spec;
+  const groups = full.split(',').map((rawPart): SimGpuGroup => {
     const part = rawPart.trim();
     const m = /^(\d+)\s*x\s*(\S+)$/i.exec(part);
     if (!m?.[1] || !m[2]) throw bad(part, 'is not "<count>x<model>", e.g. "4xH100-80GB"');

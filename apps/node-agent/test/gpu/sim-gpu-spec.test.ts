@@ -14,6 +14,12 @@ describe('parseSimGpuSpec', () => {
     ]);
   });
 
+  it('reads a bare count as that many H100-80GB', () => {
+    expect(parseSimGpuSpec(' 8 ')).toEqual([{ count: 8, model: 'H100-80GB', memoryMiB: 81920 }]);
+    expect(() => parseSimGpuSpec('0')).toThrow(/spec "0": "0xH100-80GB" has count 0/);
+    expect(() => parseSimGpuSpec('65')).toThrow(/has count 65/);
+  });
+
   it('gives a model without a size 16 GiB', () => {
     expect(parseSimGpuSpec('2xL4')).toEqual([{ count: 2, model: 'L4', memoryMiB: DEFAULT_SIM_GPU_MEMORY_MIB }]);
     expect(DEFAULT_SIM_GPU_MEMORY_MIB).toBe(16384);
