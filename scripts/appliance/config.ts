@@ -34,7 +34,7 @@ export function localNodeNames(agents: number, nodeName: string | undefined): st
   return Array.from({ length: agents }, (_, i) => `${nodeName ?? 'node'}${i + 1}`);
 }
 
-export function loadApplianceConfig(env: NodeJS.ProcessEnv) {
+export function loadApplianceConfig(env: Record<string, string | undefined>) {
   const parsed = Env.safeParse(env);
   if (!parsed.success) throw new Error(`invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
   const e = parsed.data;

@@ -1,6 +1,16 @@
 import { FairshareView, JobList, type JobSubmitInput, JobView, NodeView, QueueView, type SessionCreateInput, SessionView, TokenCreated } from '@sluice/contracts';
 import { z } from 'zod';
 
+/** A REST error: the HTTP status and the server's message. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(`${status}: ${message}`);
+  }
+}
+
 /** REST v1 for the CLI. Errors carry the server's message (which names the bad field). */
 export class ApiClient {
   constructor(
@@ -8,7 +18,7 @@ export class ApiClient {
     private readonly token: string | null,
   ) {}
 
-  private async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  protected async call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
     const h: Record<string, string> = { ...headers };
     if (this.token && !h.authorization) h.authorization = `Bearer ${this.token}`;
     if (body !== undefined) h['content-type'] = 'application/json';
@@ -19,7 +29,7 @@ export class ApiClient {
       try {
         message = (JSON.parse(text) as { error?: { message?: string } }).error?.message ?? text;
       } catch {}
-      throw new Error(`${r.status}: ${message}`);
+      throw new ApiError(r.status, message);
     }
     return r;
   }

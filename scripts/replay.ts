@@ -1,0 +1,91 @@
+// `npm run replay`: replays a workload trace on a running Sluice through REST v1 (real jobs,
+// real time) and measures it like the Slurm benchmark harness; or measures raw throughput.
+// See docs/benchmarks.md.
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { parseTrace } from '@sluice/scheduler-core/sim';
+import { parseReplayArgs, type ReplayArgs } from './replay/args';
+import { ReplayClient } from './replay/client';
+import { ETA_HEADER, resultsCsv } from './replay/csv';
+import { type PlannedJob, planAccounts, planReplay } from './replay/plan';
+import { findBenchDir, printMetrics } from './replay/report';
+import { runReplay } from './replay/runner';
+import { setUpReplay } from './replay/setup';
+
+const say = (msg: string) => console.error(`[replay] ${msg}`);
+
+async function clusterGpus(admin: ReplayClient): Promise<number> {
+  const nodes = (await admin.nodes()).filter((n) => n.state === 'UP');
+  const gpus = nodes.reduce((n, node) => n + node.gpus.length, 0);
+  say(`cluster: ${nodes.length} nodes up, ${gpus} GPUs (${nodes.map((n) => `${n.name}:${n.gpus.length}`).join(' ')})`);
+  if (gpus === 0) throw new Error('no GPUs up: start Sluice with nodes first (e.g. SLUICE_AGENTS=4 SLUICE_SIM_GPUS=8 npm start)');
+  return gpus;
+}
+
+async function replayTrace(args: ReplayArgs & { trace: string; out: string }, admin: ReplayClient): Promise<void> {
+  const benchDir = findBenchDir(args.benchDir);
+  const jobs = planReplay(parseTrace(readFileSync(args.trace, 'utf8')), args.factor);
+  const accounts = planAccounts(jobs, args.shares);
+  const shares = Object.fromEntries(accounts.accounts);
+  const gpus = await clusterGpus(admin);
+  const last = jobs.at(-1)?.at ?? 0;
+  say(`${jobs.length} jobs from ${args.trace}, factor ${args.factor}: submissions over ${last.toFixed(0)} s`);
+  const setup = await setUpReplay(admin, args.password, accounts, say);
+  const run = await runReplay(jobs, {
+    clientFor: (j: PlannedJob) => setup.clients.get(j.user) as ReplayClient,
+    admin,
+    accounts: setup.accounts,
+    concurrency: args.concurrency,
+    pollEverySec: args.pollEverySec,
+    sampleEta: args.eta !== null,
+    say,
+  });
+  writeFileSync(args.out, resultsCsv(run.records, run.originMs));
+  if (args.eta) writeFileSync(args.eta, `${[ETA_HEADER, ...run.etaRows].join('\n')}\n`);
+  const late = Math.max(0, ...run.records.map((r) => (r.sentAt ?? 0) - r.plan.at));
+  const failed = run.records.filter((r) => r.error !== null).length;
+  say(`results: ${args.out}${args.eta ? `, start-time estimates: ${args.eta} (${run.etaRows.length} samples)` : ''}`);
+  say(`largest submission lateness ${late.toFixed(3)} s${failed ? `; ${failed} jobs could not be submitted` : ''}`);
+  printMetrics({ benchDir, resultsFile: args.out, etaFile: args.eta, gpus, shares, records: run.records, originMs: run.originMs });
+}
+
+async function throughput(args: ReplayArgs & { throughput: number }, admin: ReplayClient): Promise<void> {
+  const gpus = await clusterGpus(admin);
+  const n = args.throughput;
+  const jobs: PlannedJob[] = Array.from({ length: n }, (_, i) => ({
+    traceId: String(i + 1),
+    user: args.user,
+    group: '',
+    gpus: 1,
+    at: 0,
+    seconds: 1,
+    command: 'sleep 1',
+    timeLimitMinutes: 1,
+    name: `throughput-${i + 1}`,
+  }));
+  const run = await runReplay(jobs, { clientFor: () => admin, admin, accounts: false, concurrency: args.concurrency, pollEverySec: 1, sampleEta: false, say });
+  const ends = run.records.flatMap((r) => (r.view?.endedAt ? [Date.parse(r.view.endedAt)] : []));
+  const done = (Math.max(...ends) - run.originMs) / 1000;
+  const completed = run.records.filter((r) => r.view?.state === 'COMPLETED').length;
+  const rate = n / run.lastAnswerSec;
+  console.log(`throughput: ${n} one-GPU "sleep 1" jobs on ${gpus} GPUs, ${args.concurrency} requests in flight`);
+  console.log(`  submitted in ${run.lastAnswerSec.toFixed(2)} s: ${rate.toFixed(1)} submissions/s`);
+  console.log(`  all done ${done.toFixed(2)} s after the first submission (${(n / done).toFixed(1)} jobs/s; ideal ${((n * 1) / gpus).toFixed(1)} s); ${completed} COMPLETED`);
+  if (args.out) {
+    const header = 'time,jobs,gpus,concurrency,submit_s,submissions_per_s,done_s,jobs_per_s,completed\n';
+    const line = [new Date(run.originMs).toISOString(), n, gpus, args.concurrency, run.lastAnswerSec.toFixed(2), rate.toFixed(1), done.toFixed(2), (n / done).toFixed(1), completed].join(',');
+    appendFileSync(args.out, `${existsSync(args.out) ? '' : header}${line}\n`);
+  }
+}
+
+async function main(): Promise<void> {
+  const args = parseReplayArgs(process.argv.slice(2), process.env);
+  const anonymous = new ReplayClient(args.url, null);
+  const admin = anonymous.withToken((await anonymous.login(args.user, args.password)).token);
+  if (args.throughput !== null) await throughput({ ...args, throughput: args.throughput }, admin);
+  else await replayTrace({ ...args, trace: args.trace as string, out: args.out as string }, admin);
+}
+
+main().catch((err: unknown) => {
+  console.error(`[replay] ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

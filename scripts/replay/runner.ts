@@ -1,0 +1,120 @@
+/**
+ * Submits planned jobs at their times (timers, at most `concurrency` requests in flight, so one
+ * slow request does not delay the rest), then polls the job list until every job has ended;
+ * optionally samples every pending job's estimated start on each poll.
+ */
+import { isFinalJobState, type JobView } from '@sluice/contracts';
+import { ApiError, forEachLimited, Limiter, type ReplayClient } from './client';
+import { etaRow, type ReplayRecord } from './csv';
+import type { PlannedJob } from './plan';
+
+export interface RunOptions {
+  /** Client of the user who submits a job. */
+  clientFor: (job: PlannedJob) => ReplayClient;
+  /** Admin client for polling everyone's jobs. */
+  admin: ReplayClient;
+  /** Submit with `account: <group>` (false: the user's default account). */
+  accounts: boolean;
+  concurrency: number;
+  /** Seconds between polls; also the ETA sampling period. */
+  pollEverySec: number;
+  sampleEta: boolean;
+  say: (m: string) => void;
+}
+
+export interface RunResult {
+  originMs: number;
+  records: ReplayRecord[];
+  /** When the last submission was answered, seconds after the origin. */
+  lastAnswerSec: number;
+  etaRows: string[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const SUBMIT_ATTEMPTS = 3;
+
+/** Network errors and 5xx are retried; a 4xx is the request's own fault. */
+const retryable = (err: unknown) => !(err instanceof ApiError) || err.status >= 500;
+
+export async function runReplay(jobs: readonly PlannedJob[], opts: RunOptions): Promise<RunResult> {
+  const records: ReplayRecord[] = jobs.map((plan) => ({ plan, sluiceId: null, sentAt: null, error: null, view: null }));
+  const byId = new Map<string, ReplayRecord>();
+  const limiter = new Limiter(opts.concurrency);
+  const originMs = Date.now();
+  const now = () => (Date.now() - originMs) / 1000;
+  let submitted = 0;
+  let lastAnswerSec = 0;
+
+  const submit = async (r: ReplayRecord) => {
+    const { plan } = r;
+    r.sentAt = now();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const view = await opts.clientFor(plan).submit({
+          command: plan.command,
+          gpus: plan.gpus,
+          timeLimitMinutes: plan.timeLimitMinutes,
+          name: plan.name,
+          ...(opts.accounts ? { account: plan.group } : {}),
+        });
+        r.sluiceId = view.id;
+        r.view = view;
+        byId.set(view.id, r);
+        break;
+      } catch (err) {
+        if (attempt < SUBMIT_ATTEMPTS && retryable(err)) continue;
+        r.error = err instanceof Error ? err.message : String(err);
+        opts.say(`job ${plan.traceId} was not submitted: ${r.error}`);
+        break;
+      }
+    }
+    lastAnswerSec = now();
+    if (++submitted % 100 === 0 || submitted === records.length) opts.say(`${submitted}/${records.length} submitted at +${lastAnswerSec.toFixed(1)} s`);
+  };
+  const submissions = Promise.all(
+    records.map((r) => new Promise<void>((resolve) => setTimeout(() => void limiter.run(() => submit(r)).then(resolve), Math.max(0, originMs + r.plan.at * 1000 - Date.now())))),
+  );
+  let allSubmitted = false;
+  void submissions.then(() => {
+    allSubmitted = true;
+  });
+
+  const open = () => records.filter((r) => r.error === null && !(r.view && isFinalJobState(r.view.state)));
+  const etaRows: string[] = [];
+  let lastReport = 0;
+  for (;;) {
+    await sleep(opts.pollEverySec * 1000);
+    const tSample = now();
+    const fresh = await refresh(opts, byId, open());
+    if (opts.sampleEta) {
+      for (const [id, v] of fresh) {
+        const r = byId.get(id);
+        if (r && v.state === 'PENDING') etaRows.push(etaRow(tSample, r.plan.traceId, v.estimatedStart, originMs));
+      }
+    }
+    const left = open();
+    if (allSubmitted && left.length === 0) break;
+    if (tSample - lastReport >= 60) {
+      lastReport = tSample;
+      const running = left.filter((r) => r.view?.state === 'RUNNING' || r.view?.state === 'STARTING').length;
+      opts.say(`+${tSample.toFixed(0)} s: ${submitted}/${records.length} submitted, ${running} running, ${left.length - running} waiting`);
+    }
+  }
+  return { originMs, records, lastAnswerSec, etaRows };
+}
+
+/** Updates the records from the job list (and, for open jobs beyond the list's cap, one by one); returns what was read. */
+async function refresh(opts: RunOptions, byId: Map<string, ReplayRecord>, openBefore: readonly ReplayRecord[]): Promise<Map<string, JobView>> {
+  const fresh = new Map<string, JobView>();
+  for (const v of await opts.admin.allJobs()) if (byId.has(v.id)) fresh.set(v.id, v);
+  const missing = openBefore.filter((r) => r.sluiceId !== null && !fresh.has(r.sluiceId));
+  await forEachLimited(missing, 8, async (r) => {
+    const v = await opts.admin.job(r.sluiceId as string);
+    fresh.set(v.id, v);
+  });
+  for (const [id, v] of fresh) {
+    const r = byId.get(id);
+    if (r) r.view = v;
+  }
+  return fresh;
+}
