@@ -80,7 +80,11 @@ async function throughput(args: ReplayArgs & { throughput: number }, admin: Repl
 async function main(): Promise<void> {
   const args = parseReplayArgs(process.argv.slice(2), process.env);
   const anonymous = new ReplayClient(args.url, null);
-  const admin = anonymous.withToken((await anonymous.login(args.user, args.password)).token);
+  const login = await anonymous.login(args.user, args.password).catch((err: unknown) => {
+    if (err instanceof TypeError) throw new Error(`no Sluice answers at ${args.url} (${String(err.cause ?? err.message)}): start one first, e.g. SLUICE_AGENTS=4 SLUICE_SIM_GPUS=8 npm start`);
+    throw err;
+  });
+  const admin = anonymous.withToken(login.token);
   if (args.throughput !== null) await throughput({ ...args, throughput: args.throughput }, admin);
   else await replayTrace({ ...args, trace: args.trace as string, out: args.out as string }, admin);
 }

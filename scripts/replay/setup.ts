@@ -41,6 +41,6 @@ export async function setUpReplay(admin: ReplayClient, adminPassword: string, pl
     }
     clients.set(user, admin.withToken(token));
   });
-  say(`set up ${plan.accounts.size} accounts and ${clients.size} users`);
+  say(`set up ${accounts ? `${plan.accounts.size} accounts and ` : ''}${clients.size} users`);
   return { clients, accounts };
 }
