@@ -46,6 +46,7 @@ async function replayTrace(args: ReplayArgs & { trace: string; out: string }, ad
   say(`results: ${args.out}${args.eta ? `, start-time estimates: ${args.eta} (${run.etaRows.length} samples)` : ''}`);
   say(`largest submission lateness ${late.toFixed(3)} s${failed ? `; ${failed} jobs could not be submitted` : ''}`);
   printMetrics({ benchDir, resultsFile: args.out, etaFile: args.eta, gpus, shares, records: run.records, originMs: run.originMs });
+  if (!run.complete) process.exit(130);
 }
 
 async function throughput(args: ReplayArgs & { throughput: number }, admin: ReplayClient): Promise<void> {

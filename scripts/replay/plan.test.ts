@@ -1,6 +1,6 @@
 import { parseTrace } from '@sluice/scheduler-core/sim';
 import { describe, expect, it } from 'vitest';
-import { parseShares, planAccounts, planReplay, replayPassword, slurmTimeLimitMinutes, sluiceUsername } from './plan';
+import { parseShares, planAccounts, planReplay, replayPassword, sluiceUsername, slurmTimeLimitMinutes } from './plan';
 
 const TRACE = `job_id,user,group,submit_time_s,duration_s,gpus
 1,g2u2,g2,0,4505,4
@@ -70,8 +70,9 @@ describe('replay plan', () => {
   });
 
   it('parses --shares and names a bad part', () => {
-    expect(parseShares('g1=2, g2=1,g3=0.5')).toEqual({ g1: 2, g2: 1, g3: 0.5 });
-    expect(() => parseShares('g1=2,g2')).toThrow(/"g2" is not <account>=<shares>/);
+    expect(parseShares('g1=2, g2=1,g3=10')).toEqual({ g1: 2, g2: 1, g3: 10 });
+    expect(() => parseShares('g1=2,g2')).toThrow(/"g2" is not <account>=<whole number of shares>/);
+    expect(() => parseShares('g1=0.5')).toThrow(/"g1=0.5" is not/);
     expect(() => parseShares('g1=0')).toThrow(/g1 needs shares above 0/);
   });
 

@@ -71,8 +71,8 @@ export function planReplay(trace: readonly TraceJob[], factor: number): PlannedJ
 export function parseShares(text: string): Record<string, number> {
   const shares: Record<string, number> = {};
   for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
-    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)=(\d+(?:\.\d+)?)$/.exec(part);
-    if (!m?.[1] || !m[2]) throw new Error(`--shares: ${JSON.stringify(part)} is not <account>=<shares>, e.g. g1=2`);
+    const m = /^([A-Za-z0-9][A-Za-z0-9._-]*)=(\d+)$/.exec(part);
+    if (!m?.[1] || !m[2]) throw new Error(`--shares: ${JSON.stringify(part)} is not <account>=<whole number of shares>, e.g. g1=2`);
     const w = Number(m[2]);
     if (!(w > 0)) throw new Error(`--shares: ${m[1]} needs shares above 0`);
     shares[m[1]] = w;

@@ -28,6 +28,8 @@ export interface RunResult {
   /** When the last submission was answered, seconds after the origin. */
   lastAnswerSec: number;
   etaRows: string[];
+  /** False when Ctrl-C ended the wait early. */
+  complete: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -80,6 +82,11 @@ export async function runReplay(jobs: readonly PlannedJob[], opts: RunOptions): 
   });
 
   const open = () => records.filter((r) => r.error === null && !(r.view && isFinalJobState(r.view.state)));
+  let interrupted = false;
+  const interrupt = () => {
+    interrupted = true;
+  };
+  process.once('SIGINT', interrupt);
   const etaRows: string[] = [];
   let lastReport = 0;
   for (;;) {
@@ -94,14 +101,31 @@ export async function runReplay(jobs: readonly PlannedJob[], opts: RunOptions): 
     }
     const left = open();
     if (allSubmitted && left.length === 0) break;
+    if (interrupted) {
+      opts.say(`interrupted: ${left.length} jobs have not ended; writing what there is`);
+      break;
+    }
+    const lost = left.filter((r) => overdue(r, Date.now()));
+    if (allSubmitted && lost.length === left.length) {
+      opts.say(`giving up on ${lost.length} jobs still ${lost.map((r) => r.view?.state).join('/')} long after their time limit (Sluice lost track of them): ${lost.map((r) => `${r.plan.traceId} (Sluice job ${r.sluiceId})`).join(', ')}`);
+      break;
+    }
     if (tSample - lastReport >= 60) {
       lastReport = tSample;
-      const running = left.filter((r) => r.view?.state === 'RUNNING' || r.view?.state === 'STARTING').length;
-      opts.say(`+${tSample.toFixed(0)} s: ${submitted}/${records.length} submitted, ${running} running, ${left.length - running} waiting`);
+      const count = (...states: string[]) => left.filter((r) => r.view && states.includes(r.view.state)).length;
+      opts.say(`+${tSample.toFixed(0)} s: ${submitted}/${records.length} submitted, ${count('STARTING', 'RUNNING')} running, ${count('PENDING')} pending`);
     }
   }
-  return { originMs, records, lastAnswerSec, etaRows };
+  process.off('SIGINT', interrupt);
+  return { originMs, records, lastAnswerSec, etaRows, complete: !interrupted };
 }
+
+/** Scheduler slack after a time limit (stop grace, polling) before a running job counts as lost. */
+const OVERDUE_GRACE_MS = 120_000;
+
+/** Still running well past its time limit: the scheduler should have ended it. */
+export const overdue = (r: ReplayRecord, nowMs: number): boolean =>
+  !!r.view?.startedAt && Date.parse(r.view.startedAt) + r.plan.timeLimitMinutes * 60_000 + OVERDUE_GRACE_MS < nowMs;
 
 /** Updates the records from the job list (and, for open jobs beyond the list's cap, one by one); returns what was read. */
 async function refresh(opts: RunOptions, byId: Map<string, ReplayRecord>, openBefore: readonly ReplayRecord[]): Promise<Map<string, JobView>> {
