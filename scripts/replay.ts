@@ -65,17 +65,31 @@ async function throughput(args: ReplayArgs & { throughput: number }, admin: Repl
   }));
   const run = await runReplay(jobs, { clientFor: () => admin, admin, accounts: false, concurrency: args.concurrency, pollEverySec: 1, sampleEta: false, say });
   const ends = run.records.flatMap((r) => (r.view?.endedAt ? [Date.parse(r.view.endedAt)] : []));
-  const done = (Math.max(...ends) - run.originMs) / 1000;
+  const allEnded = ends.length === n;
+  const done = allEnded ? (Math.max(...ends) - run.originMs) / 1000 : Number.NaN;
   const completed = run.records.filter((r) => r.view?.state === 'COMPLETED').length;
   const rate = n / run.lastAnswerSec;
   console.log(`throughput: ${n} one-GPU "sleep 1" jobs on ${gpus} GPUs, ${args.concurrency} requests in flight`);
   console.log(`  submitted in ${run.lastAnswerSec.toFixed(2)} s: ${rate.toFixed(1)} submissions/s`);
-  console.log(`  all done ${done.toFixed(2)} s after the first submission (${(n / done).toFixed(1)} jobs/s; ideal ${((n * 1) / gpus).toFixed(1)} s); ${completed} COMPLETED`);
+  if (allEnded) console.log(`  all done ${done.toFixed(2)} s after the first submission (${(n / done).toFixed(1)} jobs/s; ideal ${(n / gpus).toFixed(1)} s); ${completed} COMPLETED`);
+  else console.log(`  NOT done: only ${ends.length} of ${n} jobs ended (${completed} COMPLETED)`);
   if (args.out) {
-    const header = 'time,jobs,gpus,concurrency,submit_s,submissions_per_s,done_s,jobs_per_s,completed\n';
-    const line = [new Date(run.originMs).toISOString(), n, gpus, args.concurrency, run.lastAnswerSec.toFixed(2), rate.toFixed(1), done.toFixed(2), (n / done).toFixed(1), completed].join(',');
+    const header = 'time,jobs,gpus,concurrency,submit_s,submissions_per_s,done_s,jobs_per_s,ended,completed\n';
+    const line = [
+      new Date(run.originMs).toISOString(),
+      n,
+      gpus,
+      args.concurrency,
+      run.lastAnswerSec.toFixed(2),
+      rate.toFixed(1),
+      allEnded ? done.toFixed(2) : '',
+      allEnded ? (n / done).toFixed(1) : '',
+      ends.length,
+      completed,
+    ].join(',');
     appendFileSync(args.out, `${existsSync(args.out) ? '' : header}${line}\n`);
   }
+  if (!run.complete) process.exit(130);
 }
 
 async function main(): Promise<void> {

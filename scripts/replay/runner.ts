@@ -89,6 +89,8 @@ export async function runReplay(jobs: readonly PlannedJob[], opts: RunOptions): 
   process.once('SIGINT', interrupt);
   const etaRows: string[] = [];
   let lastReport = 0;
+  let lastProgress = '';
+  let lastProgressAt = Date.now();
   for (;;) {
     await sleep(opts.pollEverySec * 1000);
     const tSample = now();
@@ -105,6 +107,12 @@ export async function runReplay(jobs: readonly PlannedJob[], opts: RunOptions): 
       opts.say(`interrupted: ${left.length} jobs have not ended; writing what there is`);
       break;
     }
+    const progress = left.map((r) => r.view?.state ?? '').join();
+    if (progress !== lastProgress) [lastProgress, lastProgressAt] = [progress, Date.now()];
+    else if (allSubmitted && Date.now() - lastProgressAt > STALL_MS) {
+      opts.say(`giving up: no job changed state for ${STALL_MS / 60_000} minutes; ${left.length} jobs have not ended`);
+      break;
+    }
     const lost = left.filter((r) => overdue(r, Date.now()));
     if (allSubmitted && lost.length === left.length) {
       opts.say(`giving up on ${lost.length} jobs still ${lost.map((r) => r.view?.state).join('/')} long after their time limit (Sluice lost track of them): ${lost.map((r) => `${r.plan.traceId} (Sluice job ${r.sluiceId})`).join(', ')}`);
@@ -119,6 +127,9 @@ export async function runReplay(jobs: readonly PlannedJob[], opts: RunOptions): 
   process.off('SIGINT', interrupt);
   return { originMs, records, lastAnswerSec, etaRows, complete: !interrupted };
 }
+
+/** Without any job changing state for this long (all submitted), the replay stops waiting. */
+const STALL_MS = 10 * 60_000;
 
 /** Scheduler slack after a time limit (stop grace, polling) before a running job counts as lost. */
 const OVERDUE_GRACE_MS = 120_000;
