@@ -114,6 +114,14 @@ describe('npm run replay against a live appliance with two agents', () => {
     for (const r of rows.slice(2)) expect(Number(r.start)).toBeGreaterThanOrEqual(ends12 - 0.1);
     expect(new Set(rows.map((r) => r.node))).toEqual(new Set(['node1', 'node2']));
 
+    // Each group became an account with its shares, and each job was charged to its group.
+    const basic = `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`;
+    const { token } = (await (await fetch(`${url}/api/v1/tokens`, { method: 'POST', headers: { authorization: basic } })).json()) as { token: string };
+    const get = async (p: string) => (await fetch(`${url}${p}`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const { jobs } = (await get('/api/v1/jobs?all=true')) as { jobs: { id: string; account: string; user: string }[] };
+    for (const r of rows) expect(jobs.find((j) => j.id === r.sluice_id)).toMatchObject({ account: r.group, user: r.user });
+    expect(await get('/api/v1/accounts/ga')).toMatchObject({ shares: 2, members: [{ user: 'alice' }, { user: 'carol' }] });
+
     const samples = csv(eta);
     expect(samples.length).toBeGreaterThan(0);
     for (const s of samples) {
