@@ -94,7 +94,11 @@ export async function runReplay(jobs: readonly PlannedJob[], opts: RunOptions): 
   for (;;) {
     await sleep(opts.pollEverySec * 1000);
     const tSample = now();
-    const fresh = await refresh(opts, byId, open());
+    // A failed poll (e.g. the portal restarting) is skipped, not fatal: the next one catches up.
+    const fresh = await refresh(opts, byId, open()).catch((err: unknown) => {
+      opts.say(`poll failed (${err instanceof Error ? err.message : String(err)}); trying again`);
+      return new Map<string, JobView>();
+    });
     if (opts.sampleEta) {
       for (const [id, v] of fresh) {
         const r = byId.get(id);
