@@ -29,7 +29,7 @@ async function replayTrace(args: ReplayArgs & { trace: string; out: string }, ad
   const gpus = await clusterGpus(admin);
   const last = jobs.at(-1)?.at ?? 0;
   say(`${jobs.length} jobs from ${args.trace}, factor ${args.factor}: submissions over ${last.toFixed(0)} s`);
-  const setup = await setUpReplay(admin, args.password, accounts, say);
+  const setup = await setUpReplay(admin, args.user, args.password, accounts, say);
   const run = await runReplay(jobs, {
     clientFor: (j: PlannedJob) => setup.clients.get(j.user) as ReplayClient,
     admin,

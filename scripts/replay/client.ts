@@ -17,9 +17,15 @@ export class ReplayClient extends ApiClient {
     return this.created(() => this.call('POST', '/api/v1/accounts', { name, shares, description }));
   }
 
-  /** Creates a local user; false when the name is taken. */
-  async createUser(username: string, password: string): Promise<boolean> {
-    return this.created(() => this.call('POST', '/api/v1/users', { username, password, role: 'user' }));
+  /** Creates a local user whose jobs run as `unixUser` (null: as the Unix account of its name); false when the name is taken. */
+  async createUser(username: string, password: string, unixUser: string | null): Promise<boolean> {
+    return this.created(() => this.call('POST', '/api/v1/users', { username, password, role: 'user', ...(unixUser ? { unixUser } : {}) }));
+  }
+
+  /** The Unix account a user's jobs run as (null: the one named like the user). */
+  async unixUserOf(username: string): Promise<string | null> {
+    const { users } = (await (await this.call('GET', '/api/v1/users')).json()) as { users: { username: string; unixUser: string | null }[] };
+    return users.find((u) => u.username === username)?.unixUser ?? null;
   }
 
   async setMember(account: string, username: string, shares: number): Promise<void> {

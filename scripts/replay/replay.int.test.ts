@@ -9,6 +9,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = path.resolve(import.meta.dirname, '../..');
+// Next's dev mode rewrites this file to point at its dev build; it is put back afterwards.
+const nextEnv = path.join(root, 'apps/web/next-env.d.ts');
 const PASSWORD = 'replay-test-admin-pw';
 const FACTOR = 60;
 // Wall seconds (x60 in the trace): 4 GPUs in all, so jobs 3-6 wait for jobs 1-2.
@@ -41,6 +43,7 @@ describe('npm run replay against a live appliance with two agents', () => {
   let dir: string;
   let url: string;
   let appliance: ChildProcess;
+  const nextEnvBefore = readFileSync(nextEnv, 'utf8');
 
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'sluice-replay-'));
@@ -78,6 +81,7 @@ describe('npm run replay against a live appliance with two agents', () => {
       await exited;
     }
     if (dir) rmSync(dir, { recursive: true, force: true });
+    if (readFileSync(nextEnv, 'utf8') !== nextEnvBefore) writeFileSync(nextEnv, nextEnvBefore);
   });
 
   it('submits each job at its time, runs them on both nodes, and writes results and estimates', async () => {

@@ -15,7 +15,9 @@ export interface ReplaySetup {
   accounts: boolean;
 }
 
-export async function setUpReplay(admin: ReplayClient, adminPassword: string, plan: AccountPlan, say: (m: string) => void): Promise<ReplaySetup> {
+export async function setUpReplay(admin: ReplayClient, adminUser: string, adminPassword: string, plan: AccountPlan, say: (m: string) => void): Promise<ReplaySetup> {
+  // Trace users have no Unix accounts: their jobs run as the admin's (as the Slurm harness runs every job as root).
+  const unixUser = await admin.unixUserOf(adminUser);
   let accounts = true;
   for (const [name, shares] of plan.accounts) {
     try {
@@ -30,7 +32,7 @@ export async function setUpReplay(admin: ReplayClient, adminPassword: string, pl
   const clients = new Map<string, ReplayClient>();
   await forEachLimited(plan.members, SETUP_CONCURRENCY, async ([user, groups]) => {
     const password = replayPassword(adminPassword, user);
-    await admin.createUser(user, password);
+    await admin.createUser(user, password, unixUser);
     if (accounts) for (const g of groups) await admin.setMember(g, user, 1);
     let token: string;
     try {
@@ -41,6 +43,6 @@ export async function setUpReplay(admin: ReplayClient, adminPassword: string, pl
     }
     clients.set(user, admin.withToken(token));
   });
-  say(`set up ${accounts ? `${plan.accounts.size} accounts and ` : ''}${clients.size} users`);
+  say(`set up ${accounts ? `${plan.accounts.size} accounts and ` : ''}${clients.size} users${unixUser ? ` (jobs run as Unix user ${unixUser})` : ''}`);
   return { clients, accounts };
 }
