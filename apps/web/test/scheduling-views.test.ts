@@ -88,9 +88,11 @@ describe('queue', () => {
     const unexplained = await addPendingJob(t.db, bob.id, { name: 'bob-new' });
     await addPendingJob(t.db, alice.id, { name: 'done', state: 'COMPLETED' });
     const breakdown = { total: 9000, base: 0, factors: { fairshare: 0.5, age: 0, jobSize: 1, qos: 0.2 }, weights: { fairshare: 10000, age: 2000, jobSize: 5000, qos: 20000 }, weighted: { fairshare: 5000, age: 0, jobSize: 0, qos: 4000 } };
+    // Estimates in the past read as "now"; a future one is shown as it is.
+    const eta = new Date(Date.now() + 3_600_000);
     const explain = (jobId: number, position: number, priority: number) =>
       t.db.pendingExplain.create({
-        data: { jobId, position, positionInAccount: 1, priority, breakdown: JSON.stringify({ ...breakdown, total: priority }), estimatedStart: position === 1 ? new Date('2026-11-20T13:00:00Z') : null, updatedAt: new Date() },
+        data: { jobId, position, positionInAccount: 1, priority, breakdown: JSON.stringify({ ...breakdown, total: priority }), estimatedStart: position === 1 ? eta : null, updatedAt: new Date() },
       });
     await explain(b1.id, 1, 9000);
     await explain(a1.id, 2, 7000);
@@ -99,7 +101,7 @@ describe('queue', () => {
 
     const q = await listQueue(ctx, alice);
     expect(q.map((j) => j.id)).toEqual([String(b1.id), String(a1.id), String(unexplained.id)]);
-    expect(q[0]).toMatchObject({ name: null, command: null, user: 'bob', account: 'lab-b', gpus: 4, position: 1, estimatedStart: '2026-11-20T13:00:00.000Z', priority: 9000, reason: 'Resources', mine: false });
+    expect(q[0]).toMatchObject({ name: null, command: null, user: 'bob', account: 'lab-b', gpus: 4, position: 1, estimatedStart: eta.toISOString(), priority: 9000, reason: 'Resources', mine: false });
     expect(q[1]).toMatchObject({ name: 'alice-first', command: 'python alice-first.py', position: 2, reason: 'Priority', reasonText: expect.stringMatching(/Higher-priority jobs/), mine: true });
     expect(q[2]).toMatchObject({ name: null, position: null, estimatedStart: null, priority: null });
     expect((await listQueue(ctx, admin)).map((j) => j.name)).toEqual(['bob-secret', 'alice-first', 'bob-new']);
