@@ -9,7 +9,7 @@ import { ensureAdmin } from '../apps/web/src/server/services/users';
 import { loadApplianceConfig } from './appliance/config';
 import { loadOrCreateSecrets } from './appliance/secrets';
 import { Supervised } from './appliance/supervised';
-import { applianceUnixUser, hasAccount, openDataDirForJobs, unusableBy } from './appliance/unix-account';
+import { applianceUnixUser, hasAccount, makeTraversable, openDataDirForJobs, unusableBy } from './appliance/unix-account';
 
 const root = path.resolve(import.meta.dirname, '..');
 const say = (msg: string) => console.error(`[sluice] ${msg}`);
@@ -45,6 +45,7 @@ async function main(): Promise<void> {
   const secrets = loadOrCreateSecrets(paths.secrets);
   openDataDirForJobs(paths);
   const pythonEnv = config.pythonEnv ?? path.join(root, '.runtime/python');
+  makeTraversable([path.join(pythonEnv, 'bin'), paths.nodes], say);
   const noJupyter = unusableBy(unixUser, path.join(pythonEnv, 'bin', 'jupyter-lab'));
   if (noJupyter) say(`warning: Jupyter sessions will not start for ${unixUser}: ${noJupyter}`);
   const common = {

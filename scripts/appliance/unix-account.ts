@@ -36,6 +36,29 @@ export function openDataDirForJobs(paths: { root: string; database: string; logs
   for (const f of [paths.database, `${paths.database}-wal`, `${paths.database}-shm`, paths.secrets]) if (existsSync(f)) chmodSync(f, 0o600);
 }
 
+/**
+ * As root, job users must also reach the Python environment and the job directories. When the
+ * checkout or the data dir lies under a directory others cannot traverse (a 0700 home, a
+ * `mktemp -d` dir), this adds the search bit alone (o+x: no listing, nothing readable that was
+ * not already) to those directories, and says which.
+ */
+export function makeTraversable(targets: string[], say: (msg: string) => void): void {
+  if (process.getuid?.() !== 0) return;
+  const changed = new Set<string>();
+  for (const target of targets) {
+    const parts = path.resolve(target).split(path.sep).filter(Boolean);
+    for (let i = 1; i <= parts.length; i++) {
+      const dir = `/${parts.slice(0, i).join('/')}`;
+      if (!existsSync(dir) || changed.has(dir)) continue;
+      const mode = statSync(dir).mode;
+      if ((mode & 0o001) !== 0) continue;
+      chmodSync(dir, (mode & 0o7777) | 0o001);
+      changed.add(dir);
+    }
+  }
+  if (changed.size > 0) say(`made ${[...changed].join(', ')} traversable by other users (o+x only), so jobs running as their Unix accounts reach the Python environment and their job directories`);
+}
+
 /** Why `user` cannot run `file`, or null when it can (checked as that user, groups included). */
 export function unusableBy(user: string, file: string): string | null {
   if (process.getuid?.() !== 0) return null;
