@@ -1,13 +1,11 @@
 import os from 'node:os';
 import path from 'node:path';
+import { NodeName } from '@sluice/contracts';
 import { z } from 'zod';
 
 /** The agent's configuration from the environment (the only reader of process.env). */
 const Env = z.object({
-  SLUICE_NODE_NAME: z
-    .string()
-    .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'SLUICE_NODE_NAME: letters, digits, dot, dash, underscore')
-    .optional(),
+  SLUICE_NODE_NAME: NodeName.optional(),
   SLUICE_SCHEDULER_URL: z.string().regex(/^wss?:\/\//, 'SLUICE_SCHEDULER_URL must be a ws:// or wss:// URL'),
   /** The appliance's shared secret (agents on the portal's own machine). */
   SLUICE_AGENT_SECRET: z.string().min(32, 'SLUICE_AGENT_SECRET must be at least 32 characters').optional(),

@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { NodeName } from '@sluice/contracts';
 import type { Db } from '@sluice/db';
 
 /**
@@ -8,13 +9,11 @@ import type { Db } from '@sluice/db';
  */
 export const sha256Hex = (s: string): string => createHash('sha256').update(s).digest('hex');
 
-export const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
-
 export class JoinRefused extends Error {}
 
 /** Consumes a join token and returns the node's new credential. */
 export async function exchangeJoinToken(db: Db, token: string, nodeName: string, now: Date): Promise<string> {
-  if (!NODE_NAME.test(nodeName)) throw new JoinRefused('invalid node name');
+  if (!NodeName.safeParse(nodeName).success) throw new JoinRefused('invalid node name');
   const credential = `sluice-node-${randomBytes(24).toString('base64url')}`;
   await db.$transaction(async (tx) => {
     const row = await tx.joinToken.findUnique({ where: { tokenHash: sha256Hex(token) } });
@@ -33,7 +32,7 @@ export async function exchangeJoinToken(db: Db, token: string, nodeName: string,
 
 /** True when the credential is the one issued to this node. */
 export async function nodeCredentialValid(db: Db, nodeName: string, credential: string): Promise<boolean> {
-  if (!NODE_NAME.test(nodeName) || !credential.startsWith('sluice-node-')) return false;
+  if (!NodeName.safeParse(nodeName).success || !credential.startsWith('sluice-node-')) return false;
   const node = await db.node.findUnique({ where: { name: nodeName }, select: { credentialHash: true } });
   return node?.credentialHash != null && node.credentialHash === sha256Hex(credential);
 }

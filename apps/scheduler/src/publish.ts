@@ -64,9 +64,10 @@ export class QueuePublisher {
   }
 
   private async publishFairshare(report: FairshareReport, config: SchedulerConfig, now: EpochMs): Promise<void> {
-    const body = JSON.stringify({ algorithm: report.algorithm, halfLifeSec: config.fairshare.halfLifeSec, rows: report.rows });
+    const doc = { algorithm: report.algorithm, halfLifeSec: config.fairshare.halfLifeSec, rows: report.rows };
+    const body = JSON.stringify(doc);
     if (body === this.lastFairshare) return;
-    const value = JSON.stringify({ at: new Date(now).toISOString(), algorithm: report.algorithm, halfLifeSec: config.fairshare.halfLifeSec, rows: report.rows });
+    const value = JSON.stringify({ at: new Date(now).toISOString(), ...doc });
     await this.db.schedulerState.upsert({ where: { key: 'fairshare' }, create: { key: 'fairshare', value }, update: { value } });
     this.lastFairshare = body;
   }

@@ -18,6 +18,9 @@ export const GpuInfo = z.object({
 });
 export type GpuInfo = z.infer<typeof GpuInfo>;
 
+/** A node's name as an agent is configured with it and as a join token may name it. */
+export const NodeName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'letters, digits, dot, dash, underscore');
+
 export const NodeInventory = z.object({
   name: z.string().min(1).max(128),
   hostname: z.string(),

@@ -1,13 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { NodeName } from '@sluice/contracts';
 import { z } from 'zod';
 import type { AuthUser } from '../auth/sessions';
-import { hashToken } from '../auth/tokens';
+import { generateToken, hashToken } from '../auth/tokens';
 import { AppError, parseInput } from '../errors';
 import type { ServiceContext } from './context';
 
 export const JoinTokenInput = z.strictObject({
   /** The name the node must join as; absent = any name no other joined node has. */
-  node: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'node: letters, digits, dot, dash, underscore').optional(),
+  node: NodeName.optional(),
   expiresInMinutes: z.number().int().min(1).max(7 * 24 * 60).default(60),
 });
 
@@ -21,7 +21,7 @@ export type JoinTokenCreated = z.infer<typeof JoinTokenCreated>;
 export async function createJoinToken(ctx: ServiceContext, caller: AuthUser, raw: unknown): Promise<JoinTokenCreated> {
   if (caller.role !== 'admin') throw new AppError('FORBIDDEN', 'only admins can add nodes');
   const input = parseInput(JoinTokenInput, raw ?? {});
-  const token = `sluice-join-${randomBytes(24).toString('base64url')}`;
+  const token = generateToken('sluice-join-');
   const expiresAt = new Date(ctx.now().getTime() + input.expiresInMinutes * 60_000);
   await ctx.db.joinToken.create({ data: { tokenHash: hashToken(token), nodeName: input.node ?? null, createdBy: caller.username, expiresAt } });
   return { token, node: input.node ?? null, expiresAt: expiresAt.toISOString() };
