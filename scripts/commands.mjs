@@ -112,7 +112,7 @@ export async function runCommand(command, args, c) {
     case 'replay':
       return tsx(c, 'scripts/replay.ts', args);
     case 'db:migrate':
-      return tsx(c, 'packages/db/scripts/migrate.ts', args);
+      return tsx(c, 'scripts/db-migrate.ts', args);
     case 'db:diff':
       return exec(process.execPath, ['packages/db/scripts/diff.mjs', ...args], c);
     default:
