@@ -1,0 +1,69 @@
+import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
+
+type Factory = PrismaBetterSQLite3;
+type Adapter = Awaited<ReturnType<Factory['connect']>>;
+type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
+
+/**
+ * Prisma's better-sqlite3 driver adapter with its transactions changed in two ways:
+ *
+ * - They begin IMMEDIATE: they take the write lock first. A deferred transaction that reads and
+ *   then writes fails at once with SQLITE_BUSY_SNAPSHOT when another process wrote in between (the
+ *   busy timeout does not apply to that case), so under load the portal's and the scheduler's
+ *   writes were lost; taken up front, a writer waits its turn (busy timeout) instead.
+ * - A BEGIN that fails (the busy timeout ran out) fails only its own transaction. The stock
+ *   adapter keeps its one-transaction-at-a-time lock after a failed BEGIN, so every later
+ *   transaction of the process waited forever.
+ */
+export function sqliteAdapter(url: string, busyTimeoutMs: number) {
+  const factory = new PrismaBetterSQLite3({ url, timeout: busyTimeoutMs });
+  return {
+    provider: 'sqlite' as const,
+    adapterName: factory.adapterName,
+    connect: async (): Promise<Adapter> => immediateTransactions(await factory.connect()),
+  };
+}
+
+const BEGIN = { sql: 'BEGIN IMMEDIATE', args: [], argTypes: [] };
+
+function immediateTransactions(adapter: Adapter): Adapter {
+  // The connection is one: its transactions run one at a time.
+  let tail: Promise<void> = Promise.resolve();
+  const turn = (): Promise<() => void> => {
+    let release = () => {};
+    const done = new Promise<void>((r) => {
+      release = r;
+    });
+    const mine = tail.then(() => release);
+    tail = tail.then(() => done);
+    return mine;
+  };
+  return {
+    provider: adapter.provider,
+    adapterName: adapter.adapterName,
+    queryRaw: (q) => adapter.queryRaw(q),
+    executeRaw: (q) => adapter.executeRaw(q),
+    executeScript: (s) => adapter.executeScript(s),
+    dispose: () => adapter.dispose(),
+    async startTransaction(): Promise<Transaction> {
+      const release = await turn();
+      try {
+        await adapter.executeRaw(BEGIN);
+      } catch (err) {
+        release();
+        throw err;
+      }
+      // Prisma sends COMMIT / ROLLBACK itself; these only end the turn.
+      const end = async () => release();
+      return {
+        provider: adapter.provider,
+        adapterName: adapter.adapterName,
+        options: { usePhantomQuery: false },
+        queryRaw: (q) => adapter.queryRaw(q),
+        executeRaw: (q) => adapter.executeRaw(q),
+        commit: end,
+        rollback: end,
+      };
+    },
+  };
+}

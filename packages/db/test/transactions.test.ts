@@ -1,0 +1,51 @@
+import { createRequire } from 'node:module';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Db, openDb } from '../src/index';
+import { createTestDb } from '../src/testing';
+
+// Another process's connection, as the scheduler's is to the portal's: plain better-sqlite3.
+const Database = createRequire(import.meta.url)('better-sqlite3') as new (file: string, opts?: { timeout: number }) => { exec(sql: string): void; close(): void };
+
+let t: Awaited<ReturnType<typeof createTestDb>>;
+let impatient: Db;
+beforeAll(async () => {
+  t = await createTestDb();
+  impatient = await openDb(t.databaseUrl, { busyTimeoutMs: 50 });
+});
+afterAll(async () => {
+  await impatient.$disconnect();
+  await t.cleanup();
+});
+
+const addUser = (db: Db, username: string) => db.$transaction(async (tx) => tx.user.create({ data: { username, passwordHash: 'x' } }));
+
+describe('transactions', () => {
+  it('take the write lock first: another writer waits for them, instead of making them fail after their first read', async () => {
+    const other = new Database(t.databaseUrl.replace(/^file:/, ''), { timeout: 0 });
+    try {
+      const created = await t.db.$transaction(async (tx) => {
+        const n = await tx.user.count();
+        // A deferred transaction would let this write in and then fail its own (SQLITE_BUSY_SNAPSHOT).
+        expect(() => other.exec("INSERT INTO User (username, passwordHash, role, createdAt) VALUES ('outside', 'x', 'user', 0)")).toThrow(/locked/);
+        return tx.user.create({ data: { username: `writer-${n}`, passwordHash: 'x' } });
+      });
+      expect(created.username).toBe('writer-0');
+    } finally {
+      other.close();
+    }
+  });
+
+  it('a transaction that cannot get the lock in time fails alone; the next ones run', async () => {
+    const holder = new Database(t.databaseUrl.replace(/^file:/, ''));
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      await expect(addUser(impatient, 'while-locked')).rejects.toThrow();
+    } finally {
+      holder.exec('ROLLBACK');
+      holder.close();
+    }
+    await expect(addUser(impatient, 'after-unlock')).resolves.toMatchObject({ username: 'after-unlock' });
+    const [a, b] = await Promise.all([addUser(impatient, 'one'), addUser(impatient, 'two')]);
+    expect([a.username, b.username]).toEqual(['one', 'two']);
+  });
+});
