@@ -1,7 +1,7 @@
 import { sqliteAdapter } from './adapter';
 import { PrismaClient } from './generated/client';
 
-export { recordJobEvent } from './events';
+export { recordJobEvent, recordJobEvents } from './events';
 export type { Allocation, ApiToken, Gpu, Job, JobEvent, Node, Session, User } from './generated/client';
 export { Prisma, PrismaClient } from './generated/client';
 export { applyMigrations, databaseUrlFor } from './migrate';
