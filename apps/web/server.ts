@@ -11,7 +11,7 @@ import { SessionProxy, sessionIdFromPath } from './src/server/proxy/session-prox
 import { restHandler } from './src/server/rest/handler';
 import { routes } from './src/server/rest/routes';
 import { schedulerClient } from './src/server/scheduler-client';
-import type { ServiceContext } from './src/server/services/context';
+import { createServiceContext } from './src/server/services/context';
 
 /**
  * The portal's HTTP server: REST v1 and health, the UI's tRPC API, the session proxy
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const config = loadConfig(process.env);
   const log = pino({ level: config.logLevel, base: { app: 'web' } });
   const db = await openDb(config.databaseUrl);
-  const ctx: ServiceContext = { db, scheduler: schedulerClient(config.schedulerUrl, config.internalSecret), dataDir: config.dataDir, now: () => new Date() };
+  const ctx = createServiceContext({ db, scheduler: schedulerClient(config.schedulerUrl, config.internalSecret), dataDir: config.dataDir, now: () => new Date() });
   const rest = restHandler(ctx, routes, log);
   const trpc = createHTTPHandler({
     router: appRouter,

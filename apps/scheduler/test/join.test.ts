@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import WebSocket from 'ws';
 import { agentAuth } from '../../node-agent/src/credentials';
 import type { AuthUser } from '../../web/src/server/auth/sessions';
-import type { ServiceContext } from '../../web/src/server/services/context';
+import { createServiceContext, type ServiceContext } from '../../web/src/server/services/context';
 import { createJoinToken } from '../../web/src/server/services/join-tokens';
 import { AgentGateway } from '../src/gateway';
 import { internalHandler } from '../src/internal-api';
@@ -43,7 +43,7 @@ afterAll(async () => {
   await t.cleanup();
 });
 
-const ctx = (): ServiceContext => ({ db: t.db, scheduler: { poke: () => undefined } as unknown as ServiceContext["scheduler"], dataDir: t.dataDir, now: () => new Date() });
+const ctx = (): ServiceContext => createServiceContext({ db: t.db, scheduler: { poke: () => undefined, isUp: async () => true }, dataDir: t.dataDir, now: () => new Date() });
 const join = (token: string, node: string) =>
   fetch(`http://${base}/join`, { method: 'POST', body: JSON.stringify({ token, node }) }).then(async (r) => ({ status: r.status, body: (await r.json()) as { credential?: string; error?: string } }));
 

@@ -1,11 +1,11 @@
 import type { Db } from '@sluice/db';
 import type { AuthUser } from '../src/server/auth/sessions';
-import type { ServiceContext } from '../src/server/services/context';
+import { createServiceContext, type ServiceContext } from '../src/server/services/context';
 
 /** A service context on a real test database; the scheduler link only counts pokes (no daemon runs here). */
 export function serviceContext(db: Db, dataDir: string, now = new Date('2026-11-20T12:00:00Z')): ServiceContext & { pokes: () => number } {
   let pokes = 0;
-  return {
+  const ctx = createServiceContext({
     db,
     dataDir,
     now: () => now,
@@ -15,8 +15,8 @@ export function serviceContext(db: Db, dataDir: string, now = new Date('2026-11-
       },
       isUp: async () => false,
     },
-    pokes: () => pokes,
-  };
+  });
+  return { ...ctx, pokes: () => pokes };
 }
 
 /** Inserts a user (the password hash is never checked by these tests) and returns them as a caller. */

@@ -5,11 +5,26 @@ export interface SchedulerClient {
 }
 
 export function schedulerClient(baseUrl: string, secret: string): SchedulerClient {
+  // One poke in flight at a time; pokes meanwhile become one more after it (a burst of submissions is two requests).
+  let inFlight = false;
+  let again = false;
+  const send = () => {
+    inFlight = true;
+    fetch(`${baseUrl}/internal/poke`, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, signal: AbortSignal.timeout(2000) })
+      .then((r) => r.arrayBuffer())
+      .catch(() => undefined) // the next regular cycle picks the change up anyway
+      .finally(() => {
+        inFlight = false;
+        if (again) {
+          again = false;
+          send();
+        }
+      });
+  };
   return {
     poke() {
-      fetch(`${baseUrl}/internal/poke`, { method: 'POST', headers: { authorization: `Bearer ${secret}` }, signal: AbortSignal.timeout(2000) }).catch(
-        () => undefined, // the next regular cycle picks the change up anyway
-      );
+      if (inFlight) again = true;
+      else send();
     },
     async isUp() {
       try {

@@ -14,7 +14,7 @@ export interface TrpcContext extends ServiceContext {
 }
 
 export async function createTrpcContext(base: ServiceContext & { secureCookies: boolean }, req: IncomingMessage, res: ServerResponse): Promise<TrpcContext> {
-  return { ...base, req, res, user: await userFromRequest(base.db, req, base.now(), { allowCookie: true }) };
+  return { ...base, req, res, user: await userFromRequest(base.db, req, base.now(), { allowCookie: true, cache: base.cache }) };
 }
 
 const t = initTRPC.context<TrpcContext>().create({

@@ -1,5 +1,6 @@
 import type { Db } from '@sluice/db';
 import { AppError } from '../errors';
+import { NO_CACHE, type TtlCache } from '../ttl-cache';
 import { verifyPassword } from './password';
 import { type AuthUser, toAuthUser } from './sessions';
 import { generateToken, hashToken } from './tokens';
@@ -20,11 +21,19 @@ export async function issueApiToken(db: Db, userId: number, now: Date, name = ''
   return { token, expiresAt };
 }
 
-export async function validateApiToken(db: Db, token: string, now: Date): Promise<AuthUser | null> {
-  const row = await db.apiToken.findUnique({ where: { tokenHash: hashToken(token) }, include: { user: true } });
+/** The caller behind an API token; null when unknown or expired. With a cache, a token is looked up once per TTL. */
+export async function validateApiToken(db: Db, token: string, now: Date, cache: TtlCache = NO_CACHE): Promise<AuthUser | null> {
+  const tokenHash = hashToken(token);
+  const row = await cache.get(`token:${tokenHash}`, () => lookUpToken(db, tokenHash, now));
+  if (!row || (row.expiresAt && row.expiresAt.getTime() <= now.getTime())) return null;
+  return row.user;
+}
+
+async function lookUpToken(db: Db, tokenHash: string, now: Date): Promise<{ user: AuthUser; expiresAt: Date | null } | null> {
+  const row = await db.apiToken.findUnique({ where: { tokenHash }, include: { user: true } });
   if (!row || (row.expiresAt && row.expiresAt.getTime() <= now.getTime())) return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > 60_000) {
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
-  return toAuthUser(row.user);
+  return { user: toAuthUser(row.user), expiresAt: row.expiresAt };
 }

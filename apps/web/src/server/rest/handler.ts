@@ -49,7 +49,7 @@ export function restHandler(ctx: ServiceContext, routes: readonly Route[], log: 
         send(res, 405, { json: { error: { code: 'METHOD_NOT_ALLOWED', message: `${req.method} not allowed here` } } }, { allow: candidates.map((c) => c.r.method).join(', ') });
         return true;
       }
-      const user = hit.r.auth === 'bearer' ? await userFromRequest(ctx.db, req, ctx.now(), { allowCookie: false }) : null;
+      const user = hit.r.auth === 'bearer' ? await userFromRequest(ctx.db, req, ctx.now(), { allowCookie: false, cache: ctx.cache }) : null;
       if (hit.r.auth === 'bearer' && !user) throw new AppError('UNAUTHORIZED', 'missing or invalid bearer token');
       const body = hasBody(req.method) ? await readJson(req) : undefined;
       const result = await hit.r.handler({ ctx, user, params: hit.params ?? {}, query: url.searchParams, body, req });

@@ -2,7 +2,7 @@ import { AccountCreateInput, AccountUpdateInput, type AccountView, ALL_POOLS, Id
 import type { Db, Prisma } from '@sluice/db';
 import type { AuthUser } from '../auth/sessions';
 import { AppError, notFound, parseInput } from '../errors';
-import { requireAdmin, type ServiceContext, UNFINISHED_STATES } from './context';
+import { requireAdmin, type ServiceContext, settingsChanged, UNFINISHED_STATES } from './context';
 import { OPEN_ACCOUNT } from './job-policy';
 
 /** The fair-share account tree (like `sacctmgr`): accounts, their members and per-pool quotas. Admins only. */
@@ -78,7 +78,7 @@ export async function createAccount(ctx: ServiceContext, caller: AuthUser, raw: 
   await ctx.db.account.create({
     data: { name: input.name, parent: input.parent ?? null, shares: input.shares, description: input.description, budgetGpuHours: input.budgetGpuHours ?? null },
   });
-  ctx.scheduler.poke();
+  settingsChanged(ctx);
   return toAccountView(await loadAccount(ctx.db, input.name));
 }
 
@@ -88,7 +88,7 @@ export async function updateAccount(ctx: ServiceContext, caller: AuthUser, name:
   await loadAccount(ctx.db, name);
   await checkParent(ctx.db, name, input.parent);
   await ctx.db.account.update({ where: { name }, data: input });
-  ctx.scheduler.poke();
+  settingsChanged(ctx);
   return toAccountView(await loadAccount(ctx.db, name));
 }
 
@@ -106,7 +106,7 @@ export async function deleteAccount(ctx: ServiceContext, caller: AuthUser, name:
     ctx.db.user.updateMany({ where: { defaultAccount: name }, data: { defaultAccount: null } }),
     ctx.db.account.delete({ where: { name } }),
   ]);
-  ctx.scheduler.poke();
+  settingsChanged(ctx);
   return { deleted: name };
 }
 
@@ -127,7 +127,7 @@ export async function setMember(ctx: ServiceContext, caller: AuthUser, account: 
     create: { accountName: account, userId, shares: input.shares },
     update: { shares: input.shares },
   });
-  ctx.scheduler.poke();
+  settingsChanged(ctx);
   return toAccountView(await loadAccount(ctx.db, account));
 }
 
@@ -138,7 +138,7 @@ export async function removeMember(ctx: ServiceContext, caller: AuthUser, accoun
   const gone = await ctx.db.accountMember.deleteMany({ where: { accountName: account, userId } });
   if (gone.count === 0) throw notFound(`member ${username} of account ${account}`);
   await ctx.db.user.updateMany({ where: { id: userId, defaultAccount: account }, data: { defaultAccount: null } });
-  ctx.scheduler.poke();
+  settingsChanged(ctx);
   return toAccountView(await loadAccount(ctx.db, account));
 }
 
@@ -152,7 +152,7 @@ export async function setQuota(ctx: ServiceContext, caller: AuthUser, account: s
   const where = { accountName_pool: { accountName: account, pool } };
   if (input.guaranteedGpus === null && input.maxGpus === null) await ctx.db.quota.deleteMany({ where: { accountName: account, pool } });
   else await ctx.db.quota.upsert({ where, create: { accountName: account, pool, ...input }, update: input });
-  ctx.scheduler.poke();
+  settingsChanged(ctx);
   return toAccountView(await loadAccount(ctx.db, account));
 }
 

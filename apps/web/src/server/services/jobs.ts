@@ -29,29 +29,23 @@ async function loadVisibleJob(ctx: ServiceContext, caller: AuthUser, rawId: stri
 
 export async function submitJob(ctx: ServiceContext, caller: AuthUser, raw: unknown): Promise<JobView> {
   const input = parseInput(JobSubmitInput, raw);
-  const total = await ctx.db.gpu.count({ where: { present: true } });
-  const nodes = await ctx.db.node.count();
-  if (nodes > 0 && input.gpus > total) throw new AppError('BAD_REQUEST', `gpus: the cluster has ${total} GPUs in all; ${input.gpus} can never be allocated`);
-  const resolved = await resolveSubmission(ctx.db, caller, input, 'batch');
-  const job = await ctx.db.$transaction(async (tx) => {
-    const created = await tx.job.create({
-      data: {
-        userId: caller.id,
-        name: input.name ?? defaultJobName(input.command),
-        command: input.command,
-        gpus: input.gpus,
-        timeLimitMinutes: input.timeLimitMinutes,
-        ...resolved,
-        requeue: input.requeue ?? true,
-        checkpointable: input.checkpointable ?? false,
-      },
-      include: jobInclude,
-    });
-    await recordJobEvent(tx, created.id, 'PENDING', 'submitted');
-    return created;
-  });
+  const resolved = await resolveSubmission(ctx.db, caller, input, 'batch', ctx.cache);
+  const job = await ctx.jobs.insert(
+    {
+      userId: caller.id,
+      name: input.name ?? defaultJobName(input.command),
+      command: input.command,
+      gpus: input.gpus,
+      timeLimitMinutes: input.timeLimitMinutes,
+      ...resolved,
+      requeue: input.requeue ?? true,
+      checkpointable: input.checkpointable ?? false,
+    },
+    'submitted',
+  );
   ctx.scheduler.poke();
-  return toJobView(job);
+  // A new job holds no GPUs and has not been explained yet.
+  return toJobView({ ...job, user: { username: caller.username }, allocations: [], explain: null });
 }
 
 export async function listJobs(ctx: ServiceContext, caller: AuthUser, opts: { all?: boolean; limit?: number; kind?: 'batch' | 'session' } = {}): Promise<JobView[]> {

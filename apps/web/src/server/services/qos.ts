@@ -2,7 +2,7 @@ import { QosCreateInput, QosUpdateInput, type QosView } from '@sluice/contracts'
 import type { Db } from '@sluice/db';
 import type { AuthUser } from '../auth/sessions';
 import { AppError, notFound, parseInput } from '../errors';
-import { requireAdmin, type ServiceContext, UNFINISHED_STATES } from './context';
+import { requireAdmin, type ServiceContext, settingsChanged, UNFINISHED_STATES } from './context';
 
 /** Quality-of-service classes (like `sacctmgr show qos`). Everyone may list them (the submit form does); admins change them. */
 
@@ -45,7 +45,7 @@ export async function createQos(ctx: ServiceContext, caller: AuthUser, raw: unkn
   if (await ctx.db.qos.findUnique({ where: { name: input.name } })) throw new AppError('CONFLICT', `name: QOS ${input.name} already exists`);
   await checkCanPreempt(ctx.db, input.name, input.canPreempt);
   const row = await ctx.db.qos.create({ data: { ...input, canPreempt: input.canPreempt.join(',') } });
-  ctx.scheduler.poke();
+  settingsChanged(ctx);
   return toQosView(row);
 }
 
@@ -56,7 +56,7 @@ export async function updateQos(ctx: ServiceContext, caller: AuthUser, name: str
   await checkCanPreempt(ctx.db, name, input.canPreempt);
   const { canPreempt, ...rest } = input;
   const row = await ctx.db.qos.update({ where: { name }, data: { ...rest, ...(canPreempt ? { canPreempt: canPreempt.join(',') } : {}) } });
-  ctx.scheduler.poke();
+  settingsChanged(ctx);
   return toQosView(row);
 }
 
@@ -68,6 +68,6 @@ export async function deleteQos(ctx: ServiceContext, caller: AuthUser, name: str
   const active = await ctx.db.job.count({ where: { qos: name, state: { in: UNFINISHED_STATES } } });
   if (active > 0) throw new AppError('CONFLICT', `QOS ${name} is used by ${active} pending or running job(s); wait for them or cancel them first`);
   await ctx.db.qos.delete({ where: { name } });
-  ctx.scheduler.poke();
+  settingsChanged(ctx);
   return { deleted: name };
 }

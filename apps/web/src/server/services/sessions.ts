@@ -1,5 +1,4 @@
 import { type EndReason, type PendingReason, SessionCreateInput, type SessionState, SessionTemplate, type SessionView } from '@sluice/contracts';
-import { recordJobEvent } from '@sluice/db';
 import type { AuthUser } from '../auth/sessions';
 import { AppError, notFound, parseInput } from '../errors';
 import type { ServiceContext } from './context';
@@ -72,26 +71,23 @@ export async function createSession(ctx: ServiceContext, caller: AuthUser, raw: 
   const total = await ctx.db.gpu.count({ where: { present: true } });
   if (input.gpus > total) throw new AppError('BAD_REQUEST', `gpus: the cluster has ${total} GPUs in all`);
   const timeLimitMinutes = Math.round(input.hours * 60);
-  const resolved = await resolveSubmission(ctx.db, caller, { gpus: input.gpus, timeLimitMinutes }, 'interactive');
-  const job = await ctx.db.$transaction(async (tx) => {
-    const created = await tx.job.create({
-      data: {
-        userId: caller.id,
-        name: input.template,
-        kind: 'session',
-        template: input.template,
-        command: TEMPLATE_COMMAND[input.template],
-        gpus: input.gpus,
-        timeLimitMinutes,
-        ...resolved,
-        idleTimeoutMinutes: input.idleTimeoutMinutes ?? null,
-        // A notebook or shell restarted elsewhere would lose its state: a lost session ends instead.
-        requeue: false,
-      },
-    });
-    await recordJobEvent(tx, created.id, 'PENDING', `session ${input.template} requested`);
-    return created;
-  });
+  const resolved = await resolveSubmission(ctx.db, caller, { gpus: input.gpus, timeLimitMinutes }, 'interactive', ctx.cache);
+  const job = await ctx.jobs.insert(
+    {
+      userId: caller.id,
+      name: input.template,
+      kind: 'session',
+      template: input.template,
+      command: TEMPLATE_COMMAND[input.template],
+      gpus: input.gpus,
+      timeLimitMinutes,
+      ...resolved,
+      idleTimeoutMinutes: input.idleTimeoutMinutes ?? null,
+      // A notebook or shell restarted elsewhere would lose its state: a lost session ends instead.
+      requeue: false,
+    },
+    `session ${input.template} requested`,
+  );
   ctx.scheduler.poke();
   return toSessionView(job);
 }

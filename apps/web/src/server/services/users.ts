@@ -102,5 +102,7 @@ export async function updateUser(ctx: ServiceContext, caller: AuthUser, username
   }
   if (input.role === 'user' && user.role === 'admin' && (await ctx.db.user.count({ where: { role: 'admin' } })) <= 1)
     throw new AppError('CONFLICT', `role: ${username} is the last admin`);
-  return toUserView(await ctx.db.user.update({ where: { id: user.id }, data: input, include: userInclude }));
+  const updated = await ctx.db.user.update({ where: { id: user.id }, data: input, include: userInclude });
+  ctx.cache.clear();
+  return toUserView(updated);
 }
