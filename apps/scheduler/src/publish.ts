@@ -3,6 +3,8 @@ import type { CycleResult, EpochMs, FairshareReport, SchedulerConfig } from '@sl
 
 /** Changed rows of jobs already shown are rewritten at most this often (or 10x the last write's cost). */
 const REFRESH_MS = 2000;
+/** Rows per transaction. */
+const SLICE = 200;
 
 /**
  * Publishes what the portal shows about the queue: one PendingExplain row per pending job
@@ -46,15 +48,21 @@ export class QueuePublisher {
     if (changed.length > 0 || gone.length > 0 || this.fresh) {
       const at = new Date(now);
       const t0 = performance.now();
-      await this.db.$transaction(async (tx) => {
-        if (this.fresh) await tx.pendingExplain.deleteMany({});
-        else await tx.pendingExplain.deleteMany({ where: { jobId: { in: [...gone, ...changed.map((r) => r.jobId)] } } });
-        // Jobs may have left the queue since the snapshot (cancelled, deleted): write only those still there.
-        const still = new Set(
-          (await tx.job.findMany({ where: { id: { in: changed.map((r) => r.jobId) }, state: 'PENDING' }, select: { id: true } })).map((j) => j.id),
-        );
-        await tx.pendingExplain.createMany({ data: changed.filter((r) => still.has(r.jobId)).map((r) => ({ ...r, updatedAt: at })) });
-      });
+      if (this.fresh) await this.db.pendingExplain.deleteMany({});
+      else if (gone.length > 0) await this.db.pendingExplain.deleteMany({ where: { jobId: { in: gone } } });
+      // A long queue is rewritten in slices, each its own short transaction, so that agents' messages
+      // and submissions are not held up behind it (a reader may see a slice newer than the rest).
+      for (let i = 0; i < changed.length; i += SLICE) {
+        if (i > 0) await new Promise((r) => setImmediate(r));
+        const slice = changed.slice(i, i + SLICE);
+        const ids = slice.map((r) => r.jobId);
+        await this.db.$transaction(async (tx) => {
+          await tx.pendingExplain.deleteMany({ where: { jobId: { in: ids } } });
+          // Jobs may have left the queue since the snapshot (cancelled, deleted): write only those still there.
+          const still = new Set((await tx.job.findMany({ where: { id: { in: ids }, state: 'PENDING' }, select: { id: true } })).map((j) => j.id));
+          await tx.pendingExplain.createMany({ data: slice.filter((r) => still.has(r.jobId)).map((r) => ({ ...r, updatedAt: at })) });
+        });
+      }
       this.writeCostMs = performance.now() - t0;
       this.fresh = false;
       for (const id of gone) this.written.delete(id);

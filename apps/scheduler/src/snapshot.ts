@@ -1,4 +1,4 @@
-import type { Db } from '@sluice/db';
+import { type Db, readTransaction } from '@sluice/db';
 import type { AccountSpec, ClusterSnapshot, NodePart, QuotaSpec } from '@sluice/scheduler-core';
 import { budgetPeriod, usageByAccount } from './ledger';
 
@@ -7,14 +7,27 @@ export interface SnapshotExtras {
   currentReasons: Map<string, string | null>;
 }
 
-/** Reads everything one cycle needs in one consistent read. */
+/** The columns of a job every cycle reads (a long queue is read each cycle: no more than needed). */
+const common = {
+  id: true,
+  user: { select: { username: true } },
+  account: true,
+  qos: true,
+  gpus: true,
+  submittedAt: true,
+  timeLimitMinutes: true,
+  preemptCount: true,
+  checkpointable: true,
+} as const;
+
+/** Reads everything one cycle needs in one consistent read (holding no write lock). */
 export async function takeSnapshot(db: Db, now: number): Promise<{ snapshot: ClusterSnapshot; extras: SnapshotExtras }> {
-  return db.$transaction(async (tx) => {
+  return readTransaction(db, async (tx) => {
     const [nodes, allocations, pending, active, accounts, usage, budget] = await Promise.all([
       tx.node.findMany({ include: { gpus: { where: { present: true } } }, orderBy: { name: 'asc' } }),
       tx.allocation.findMany({ where: { releasedAt: null }, select: { jobId: true, gpuUuid: true, nodeName: true }, orderBy: { id: 'asc' } }),
-      tx.job.findMany({ where: { state: 'PENDING' }, include: { user: { select: { username: true } } } }),
-      tx.job.findMany({ where: { state: { in: ['STARTING', 'RUNNING'] } }, include: { user: { select: { username: true } } } }),
+      tx.job.findMany({ where: { state: 'PENDING' }, select: { ...common, reason: true, basePriority: true, gpuModel: true, pool: true, dependsOn: true } }),
+      tx.job.findMany({ where: { state: { in: ['STARTING', 'RUNNING'] } }, select: { ...common, nodeName: true, startedAt: true, stopRequested: true } }),
       tx.account.findMany({ include: { members: { include: { user: { select: { username: true } } } }, quotas: true } }),
       tx.usage.findMany(),
       tx.budgetUsage.findMany({ where: { period: budgetPeriod(now) } }),

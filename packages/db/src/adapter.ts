@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 
 type Factory = PrismaBetterSQLite3;
@@ -14,6 +15,8 @@ type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
  * - A BEGIN that fails (the busy timeout ran out) fails only its own transaction. The stock
  *   adapter keeps its one-transaction-at-a-time lock after a failed BEGIN, so every later
  *   transaction of the process waited forever.
+ * - Those started inside `readTransaction` begin DEFERRED instead: a consistent read (WAL gives it
+ *   a snapshot) that holds no write lock, so it delays no writer in another process.
  */
 export function sqliteAdapter(url: string, busyTimeoutMs: number) {
   const factory = new PrismaBetterSQLite3({ url, timeout: busyTimeoutMs });
@@ -25,6 +28,15 @@ export function sqliteAdapter(url: string, busyTimeoutMs: number) {
 }
 
 const BEGIN = { sql: 'BEGIN IMMEDIATE', args: [], argTypes: [] };
+const BEGIN_READ = { sql: 'BEGIN DEFERRED', args: [], argTypes: [] };
+const reading = new AsyncLocalStorage<true>();
+
+/**
+ * Runs `work` (which starts a transaction: `db.$transaction(...)`) with its transaction begun
+ * DEFERRED: for reads that must be consistent with each other. It must not write: a write
+ * there fails when another process wrote since the transaction's first read.
+ */
+export const inReadTransaction = <T>(work: () => Promise<T>): Promise<T> => reading.run(true, work);
 
 function immediateTransactions(adapter: Adapter): Adapter {
   // The connection is one: its transactions run one at a time.
@@ -46,9 +58,10 @@ function immediateTransactions(adapter: Adapter): Adapter {
     executeScript: (s) => adapter.executeScript(s),
     dispose: () => adapter.dispose(),
     async startTransaction(): Promise<Transaction> {
+      const begin = reading.getStore() ? BEGIN_READ : BEGIN;
       const release = await turn();
       try {
-        await adapter.executeRaw(BEGIN);
+        await adapter.executeRaw(begin);
       } catch (err) {
         release();
         throw err;

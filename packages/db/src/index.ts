@@ -1,4 +1,4 @@
-import { sqliteAdapter } from './adapter';
+import { inReadTransaction, sqliteAdapter } from './adapter';
 import { PrismaClient } from './generated/client';
 
 export { recordJobEvent, recordJobEvents } from './events';
@@ -10,6 +10,9 @@ export { dataPaths, jobLogPath } from './paths';
 export type Db = PrismaClient;
 /** What a Prisma interactive transaction hands its callback. */
 export type Tx = Parameters<Parameters<PrismaClient['$transaction']>[0]>[0];
+
+/** A transaction for reads only: consistent, and it holds no write lock (adapter.ts). */
+export const readTransaction = <T>(db: Db, read: (tx: Tx) => Promise<T>): Promise<T> => inReadTransaction(() => db.$transaction(read));
 
 /**
  * Opens the database. SQLite runs in WAL mode with a busy timeout, because the portal

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Db, openDb } from '../src/index';
+import { type Db, openDb, readTransaction } from '../src/index';
 import { createTestDb } from '../src/testing';
 
 // Another process's connection, as the scheduler's is to the portal's: plain better-sqlite3.
@@ -30,6 +30,21 @@ describe('transactions', () => {
         return tx.user.create({ data: { username: `writer-${n}`, passwordHash: 'x' } });
       });
       expect(created.username).toBe('writer-0');
+    } finally {
+      other.close();
+    }
+  });
+
+  it('a read transaction holds no write lock and sees one snapshot', async () => {
+    const other = new Database(t.databaseUrl.replace(/^file:/, ''), { timeout: 0 });
+    try {
+      const counts = await readTransaction(impatient, async (tx) => {
+        const before = await tx.user.count();
+        other.exec("INSERT INTO User (username, passwordHash, role, createdAt) VALUES ('during-read', 'x', 'user', 0)");
+        return [before, await tx.user.count()];
+      });
+      expect(counts[1]).toBe(counts[0]);
+      expect(await impatient.user.count()).toBe((counts[0] ?? 0) + 1);
     } finally {
       other.close();
     }

@@ -12,22 +12,29 @@ interface Queued {
 const MAX_BATCH = 500;
 
 /**
- * Writes new jobs, each with its PENDING history entry. Jobs submitted while a write is under way
- * wait for it and are then written together, in one transaction of two statements (a group
- * commit): under a burst of submissions the database's write lock is taken once per batch, not
- * once per job, and a lone submission is written at once. If a batch fails, its jobs are written
- * one by one, so a bad one fails alone.
+ * Writes new jobs, each with its PENDING history entry. Jobs submitted in the same turn of the
+ * event loop, or while a write is under way, are written together in one transaction of two
+ * statements (a group commit): under a burst of submissions the database's write lock is taken
+ * once per batch, not once per job. If a batch fails, its jobs are written one by one, so a bad
+ * one fails alone.
  */
 export class JobWriter {
   private queue: Queued[] = [];
   private writing = false;
+  private scheduled = false;
 
   constructor(private readonly db: Db) {}
 
   insert(data: Prisma.JobCreateManyInput, event: string): Promise<Job> {
     return new Promise<Job>((resolve, reject) => {
       this.queue.push({ data, event, resolve, reject });
-      void this.drain();
+      if (this.scheduled || this.writing) return;
+      // After the I/O at hand: requests that arrived together reach the queue before the write.
+      this.scheduled = true;
+      setImmediate(() => {
+        this.scheduled = false;
+        void this.drain();
+      });
     });
   }
 
