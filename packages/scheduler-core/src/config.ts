@@ -87,6 +87,11 @@ export interface SchedulerConfig {
     enabled: boolean;
     /** Blocked jobs (highest priority first) that get a reservation. */
     reservations: number;
+    /**
+     * Jobs at the head of the queue (this many) that exactly fill a node's free GPUs start
+     * there before the priority walk, where they delay none of its reservations; 0 = off.
+     */
+    exactFitDepth: number;
   };
   estimates: {
     /** Jobs behind the head examined per simulated event when estimating starts. */
@@ -152,7 +157,7 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
     minWaitSec: 1800,
     maxLostWorkSec: 4 * 3600,
   },
-  backfill: { enabled: true, reservations: 16 },
+  backfill: { enabled: true, reservations: 16, exactFitDepth: 16 },
   estimates: { scanDepth: 64, horizonSec: 60 * 24 * 3600 },
   defaultPool: 'default',
   explainDetail: true,

@@ -6,6 +6,8 @@
  *   1 filter     static verdicts (QOS, dependency, sizes)      stages/filter.ts
  *   2 order      numbered queue-order criteria                 queue-order.ts
  *   3 quota      per job, in order, inside the walk            stages/quota.ts
+ *   4a exact     head jobs that exactly fill a node's free     backfill/exact-fit.ts
+ *                GPUs, delaying no reservation of the walk
  *   4 walk       place (best fit, NVLink, gang, fraction),     stages/walk.ts
  *                reserve for top blocked jobs, backfill
  *   5 preempt    reclaim / QOS / time-slice for blocked jobs   preemption/
@@ -13,6 +15,7 @@
  */
 import type { PendingReason } from '@sluice/contracts';
 import { reportFromStanding } from './accounts/fairshare-report';
+import { placeExactFits } from './backfill/exact-fit';
 import { ReservationBook } from './backfill/reservations';
 import type { SchedulerConfig } from './config';
 import { buildContext, type CycleContext, type JobView } from './context';
@@ -39,8 +42,10 @@ export function runCycle(snapshot: ClusterSnapshot, config: SchedulerConfig, now
   }
   const order = sortQueue(ctx.jobs, config);
   const quota = new QuotaBook(ctx, ctx.state);
+  const exact = placeExactFits(ctx, order, staticReasons, quota);
   const book = new ReservationBook(now);
-  const walk = walkQueue(ctx, order, staticReasons, quota, book);
+  const walk = walkQueue(ctx, order, staticReasons, quota, book, { started: new Set(exact.map((s) => s.jobId)) });
+  walk.starts.unshift(...exact);
   const preempt = planPreemptions({ ctx, state: ctx.state, quota, swaps: new Float64Array(ctx.tree.nodes.length) }, book, walk.blocked, walk.verdicts);
   const started = new Set(walk.starts.map((s) => s.jobId));
   const pending = explainPending(ctx, order, started, walk.verdicts);
