@@ -60,6 +60,12 @@ export interface SchedulerConfig {
      * which spreads the factor over [0,1] whatever the workload.
      */
     sizeScale: 'absolute' | 'relative';
+    /**
+     * Every account's first job goes ahead of the jobs of accounts with a lower fair-share
+     * factor (same QOS class; queue-order.ts): the size factor still orders each backlog but
+     * cannot keep a less-served account's best job waiting behind a better-served one's.
+     */
+    accountHeadsFirst: boolean;
   };
   qos: Record<string, QosSpec>;
   defaultQos: string;
@@ -144,6 +150,7 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
     favorSmall: true,
     sizeBasis: 'gpuTime',
     sizeScale: 'relative',
+    accountHeadsFirst: true,
   },
   qos: DEFAULT_QOS,
   defaultQos: 'batch',

@@ -24,11 +24,11 @@ export function estimateStarts(snapshot: ClusterSnapshot, config: SchedulerConfi
   const { state } = ctx;
   const out: Record<string, EpochMs | null> = {};
   const queue: JobView[] = [];
-  for (const v of sortQueue(ctx.jobs, config)) {
+  const eligible = ctx.jobs.map((v) => staticReason(ctx, v) === null);
+  for (const v of sortQueue(ctx.jobs, config, (x) => eligible[x.index] === true)) {
     out[v.id] = null;
-    const r = staticReason(ctx, v);
     // Dependencies finish at unknown times: no estimate (null) for them either.
-    if (r === null) queue.push(v);
+    if (eligible[v.index]) queue.push(v);
   }
   const quota = new QuotaBook(ctx, state);
   const book = new ReservationBook(now);
