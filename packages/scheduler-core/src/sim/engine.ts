@@ -16,7 +16,7 @@
  */
 import { emptyLedger, type UsageCharge, type UsageLedger, updateLedger } from '../accounts/usage';
 import type { SchedulerConfig } from '../config';
-import { estimateStarts } from '../estimate';
+import { estimateStarts, shownEstimates } from '../estimate';
 import { seededRng } from '../rng';
 import { runCycle } from '../run-cycle';
 import type { AccountSpec, ClusterSnapshot, EpochMs, GpuSlot, NodeSnapshot, PendingJob, Placement, PreemptReason, RunningJob } from '../types';
@@ -243,9 +243,8 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
     const res = runCycle(snap, config, t, rng);
     cycles++;
     if (etaMs > 0) {
-      const est = estimateStarts(snap, config, t);
       published.clear();
-      for (const [id, e] of Object.entries(res.pending)) published.set(id, est[id] ?? e.estimatedStart);
+      for (const [id, e] of Object.entries(shownEstimates(res, estimateStarts(snap, config, t), t))) published.set(id, e);
     }
     for (const p of res.plan.preempt) {
       const rec = byId.get(p.jobId);

@@ -9,9 +9,9 @@
 import type { PendingReason } from '@sluice/contracts';
 import { planGang, planSingle } from '../backfill/plan-reservation';
 import type { ReservationBook } from '../backfill/reservations';
-import type { Alloc, AllocPart } from '../cluster/state';
+import type { Alloc, AllocPart, ClusterState } from '../cluster/state';
 import type { CycleContext, JobView } from '../context';
-import { findFraction, findGang, findSingle, type NodeVeto } from '../placement/find';
+import { findCpuOnly, findFraction, findGang, findSingle, type NodeVeto } from '../placement/find';
 import { usableSize } from '../placement/shape';
 import type { EpochMs, Placement } from '../types';
 import { type JobForm, jobForm } from './filter';
@@ -75,12 +75,12 @@ export function walkQueue(
     const needsVeto = poolLimits || guarantees || book.size > 0;
     if (needsVeto) veto.reset(v, endAt, form === 'gang');
     const accept = needsVeto ? veto.fn : null;
-    const parts = findParts(ctx, v, form, accept);
+    const parts = findParts(state, v, form, accept);
     if (parts) {
       starts.push(commitStart(ctx, quota, v, parts));
       continue;
     }
-    if (needsVeto && (veto.quota || veto.guarantee || veto.reservation) && findParts(ctx, v, form, null) !== null) {
+    if (needsVeto && (veto.quota || veto.guarantee || veto.reservation) && findParts(state, v, form, null) !== null) {
       verdicts.set(v, veto.guarantee ? 'QuotaGuarantee' : veto.quota ? 'QuotaMax' : 'Reservation');
       continue;
     }
@@ -92,7 +92,8 @@ export function walkQueue(
       verdicts.set(v, 'Resources');
       continue;
     }
-    if (book.size < config.backfill.reservations && form !== 'fraction') {
+    // Reservations hold GPUs: a fraction waits for a free share, a CPU-only job for cores.
+    if (book.size < config.backfill.reservations && form !== 'fraction' && form !== 'cpu') {
       const plan = form === 'gang' ? planGang(state, book, v.shape, v.whole, v.limitMs) : planSingle(state, book, v.shape, v.whole, v.limitMs);
       if (plan && Number.isFinite(plan.start)) {
         book.reserve(v.id, plan.parts, plan.start, plan.start + v.limitMs);
@@ -126,6 +127,8 @@ export function plannedAlloc(v: JobView, parts: AllocPart[], at: EpochMs, endAt:
     leaf: v.leaf,
     qos: v.qosName,
     gpus: v.fraction ?? v.whole,
+    cpus: v.job.cpus ?? 0,
+    memoryMiB: v.job.memoryMiB ?? 0,
     parts,
     fraction: v.fraction,
     pool: (parts[0] as AllocPart).node.pool,
@@ -181,9 +184,13 @@ export class WalkVeto {
   };
 }
 
-function findParts(ctx: CycleContext, v: JobView, form: JobForm, veto: NodeVeto | null): AllocPart[] | null {
-  if (form === 'gang') return findGang(ctx.state, v.shape, v.whole, veto);
-  const p = form === 'fraction' ? findFraction(ctx.state, v.shape, v.fraction ?? 1, veto) : findSingle(ctx.state, v.shape, v.whole, veto);
+/** Where the job fits now, by its form (placement/find.ts). */
+export function findParts(state: ClusterState, v: JobView, form: JobForm, veto: NodeVeto | null): AllocPart[] | null {
+  if (form === 'gang') return findGang(state, v.shape, v.whole, veto);
+  let p: AllocPart | null;
+  if (form === 'fraction') p = findFraction(state, v.shape, v.fraction ?? 1, veto);
+  else if (form === 'cpu') p = findCpuOnly(state, v.shape, v.job.cpus ?? 0, v.job.memoryMiB ?? 0, veto);
+  else p = findSingle(state, v.shape, v.whole, veto);
   return p ? [p] : null;
 }
 
