@@ -8,6 +8,7 @@
  *     [--shares g1=2,g2=1] [--time-limit slurm|exact] [--factor 60] \
  *     [--checkpoint] [--no-preempt] [--half-life SEC] [--max-age SEC] \
  *     [--quantum SEC] [--cycle SEC] [--calc-period SEC] [--exact-fit-depth N]
+ *     [--no-account-heads] [--weights fairshare=W,age=W,jobSize=W,qos=W]
  *     [--eta FILE [--eta-every SEC]] [--json]
  *
  * Times in the outputs are seconds from the start of the trace (divided by
@@ -98,6 +99,17 @@ function parseArgs(argv: string[]): Args {
       case '--min-runtime': pre.minRuntimeSec = num(v(), k); break;
       case '--cycle': a.over.cycleSec = num(v(), k); break;
       case '--exact-fit-depth': a.over.backfill = { exactFitDepth: num(v(), k) }; break;
+      case '--no-account-heads': pri.accountHeadsFirst = false; break;
+      case '--weights': {
+        const w: Record<string, number> = {};
+        for (const kv of (v() ?? '').split(',').filter(Boolean)) {
+          const [f, x] = kv.split('=');
+          if (f !== 'fairshare' && f !== 'age' && f !== 'jobSize' && f !== 'qos') throw new Error('--weights takes fairshare, age, jobSize, qos');
+          w[f] = num(x, '--weights');
+        }
+        pri.weights = w;
+        break;
+      }
       case '--eta': a.eta = v() ?? null; break;
       case '--eta-every': a.etaEvery = num(v(), k); break;
       default: throw new Error(`unknown argument ${k}`);

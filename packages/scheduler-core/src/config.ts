@@ -96,6 +96,7 @@ export interface SchedulerConfig {
     /**
      * Jobs at the head of the queue (this many) that exactly fill a node's free GPUs start
      * there before the priority walk, where they delay none of its reservations; 0 = off.
+     * Only with the `priority` queue order.
      */
     exactFitDepth: number;
   };

@@ -14,7 +14,7 @@
  * soon anyway and does not push out the higher-priority jobs before it.
  * Only the first `backfill.exactFitDepth` eligible jobs of the queue take
  * part, so a low-priority account cannot jump the queue through exact fits,
- * and none goes ahead of a job of a higher QOS.
+ * and none goes ahead of a job of a higher QOS. Not with the `fifo` order.
  */
 import type { PendingReason } from '@sluice/contracts';
 import type { AllocPart, NodeState } from '../cluster/state';
@@ -28,7 +28,8 @@ import { ReservationBook } from './reservations';
 
 export function placeExactFits(ctx: CycleContext, order: readonly JobView[], staticReasons: readonly (PendingReason | null)[], quota: QuotaBook): Placement[] {
   const { config, state } = ctx;
-  const depth = config.backfill.enabled ? config.backfill.exactFitDepth : 0;
+  // FIFO stays plain submission order with backfill (the baseline).
+  const depth = config.backfill.enabled && config.queueOrder === 'priority' ? config.backfill.exactFitDepth : 0;
   const candidates: JobView[] = [];
   let eligible = 0;
   let topQos = Number.NEGATIVE_INFINITY;

@@ -316,8 +316,9 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
       event = true;
     }
     if (!event && t < nextTick) continue;
-    // Only submissions, no GPU free, and no preemption possible: the cycle would plan nothing.
-    if (!freed && t < nextTick && freeGpus() === 0 && !canPreempt) continue;
+    // Only submissions, no GPU free, and no preemption possible: the cycle would plan nothing
+    // (but when estimates are sampled it publishes the new jobs' estimates, like the daemon).
+    if (!freed && t < nextTick && freeGpus() === 0 && !canPreempt && etaMs === 0) continue;
     let r = cycle(t);
     // Preempted jobs have left their GPUs: the daemon cycles again on their exit.
     for (let k = 0; k < 8 && r.preempted; k++) r = cycle(t);
