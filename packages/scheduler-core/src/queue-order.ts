@@ -47,7 +47,6 @@ export interface HeadKey {
  */
 export function headsFirst<T extends Orderable>(sorted: readonly T[], keyOf: (x: T) => HeadKey | null): T[] {
   const keys = sorted.map(keyOf);
-  const isHead = new Array<boolean>(sorted.length).fill(false);
   // Per QOS class: its heads not yet placed, by fair-share (highest first), then queue order.
   const waiting = new Map<number, number[]>();
   const seen = new Set<string>();
@@ -55,7 +54,6 @@ export function headsFirst<T extends Orderable>(sorted: readonly T[], keyOf: (x:
     const k = keys[i];
     if (!k || seen.has(`${k.qosPriority}\u0000${k.account}`)) continue;
     seen.add(`${k.qosPriority}\u0000${k.account}`);
-    isHead[i] = true;
     const list = waiting.get(k.qosPriority) ?? [];
     list.push(i);
     waiting.set(k.qosPriority, list);
