@@ -1,5 +1,5 @@
 import type { Db } from '@sluice/db';
-import type { CycleResult, EpochMs, FairshareReport, SchedulerConfig } from '@sluice/scheduler-core';
+import { type CycleResult, type EpochMs, type FairshareReport, type SchedulerConfig, shownEstimates } from '@sluice/scheduler-core';
 
 /** Changed rows of jobs already shown are rewritten at most this often (or 10x the last write's cost). */
 const REFRESH_MS = 2000;
@@ -24,8 +24,9 @@ export class QueuePublisher {
   constructor(private readonly db: Db) {}
 
   async publish(result: CycleResult, estimates: Record<string, EpochMs | null>, config: SchedulerConfig, now: EpochMs): Promise<void> {
+    const shown = shownEstimates(result, estimates, now);
     const rows = Object.entries(result.pending).map(([id, e]) => {
-      const est = estimates[id] ?? e.estimatedStart;
+      const est = shown[id];
       const breakdown = e.priority ? { ...e.priority, weights: config.priority.weights } : null;
       return {
         jobId: Number(id),

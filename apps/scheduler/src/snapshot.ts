@@ -46,6 +46,8 @@ export async function takeSnapshot(db: Db, now: number): Promise<{ snapshot: Clu
         name: n.name,
         schedulable: n.state === 'UP',
         pool: n.pool,
+        cpus: n.cpus,
+        memoryMiB: n.memoryMiB,
         gpus: n.gpus.map((g) => ({
           uuid: g.uuid,
           index: g.index,
@@ -65,6 +67,7 @@ export async function takeSnapshot(db: Db, now: number): Promise<{ snapshot: Clu
         basePriority: j.basePriority,
         preemptCount: j.preemptCount,
         checkpointable: j.checkpointable,
+        ...requests(j),
         ...(j.gpuModel ? { gpuModel: j.gpuModel } : {}),
         ...(j.pool ? { pool: j.pool } : {}),
         ...(j.dependsOn ? { dependsOn: j.dependsOn.split(',') } : {}),
@@ -85,6 +88,7 @@ export async function takeSnapshot(db: Db, now: number): Promise<{ snapshot: Clu
           preemptCount: j.preemptCount,
           checkpointable: j.checkpointable,
           stopping: j.stopRequested !== null,
+          ...requests(j),
         };
       }),
       accounts: accounts.map(toAccountSpec),
@@ -94,6 +98,12 @@ export async function takeSnapshot(db: Db, now: number): Promise<{ snapshot: Clu
     return { snapshot, extras: { currentReasons: new Map(pending.map((j) => [String(j.id), j.reason])) } };
   });
 }
+
+/** CPU cores and memory a job asked for (they place jobs without GPUs). */
+const requests = (j: { cpus: number | null; memoryMiB: number | null }) => ({
+  ...(j.cpus !== null ? { cpus: j.cpus } : {}),
+  ...(j.memoryMiB !== null ? { memoryMiB: j.memoryMiB } : {}),
+});
 
 type AccountRow = {
   name: string;

@@ -51,6 +51,23 @@ describe('scheduler daemon with accounts, QOS and usage', () => {
     expect(rowOf('lab-b').allocatedGpus).toBe(1);
   });
 
+  it('starts a job without GPUs while every GPU is allocated, as long as its cores fit on the node', async () => {
+    const { daemon, sender, submit, user } = await setup(t.db, { n1: 2 });
+    const gpuJob = await submit(2);
+    await t.db.job.update({ where: { id: gpuJob.id }, data: { cpus: 4, memoryMiB: 32_768 } });
+    await daemon.runOnce();
+    expect(launched(sender.take())).toEqual([String(gpuJob.id)]);
+    const cpuJob = (cpus: number) => t.db.job.create({ data: { userId: user.id, name: 'cpu', command: 'true', gpus: 0, cpus, memoryMiB: 1024, timeLimitMinutes: 10 } });
+    const fits = await cpuJob(3);
+    const tooBig = await cpuJob(2);
+    await daemon.runOnce();
+    // n1 has 8 cores: 4 for the GPU job, 3 for the first CPU job, 1 left.
+    expect(launched(sender.take())).toEqual([String(fits.id)]);
+    expect(await t.db.job.findUniqueOrThrow({ where: { id: fits.id } })).toMatchObject({ state: 'STARTING', nodeName: 'n1' });
+    expect(await t.db.allocation.count({ where: { jobId: fits.id } })).toBe(0);
+    expect(await t.db.job.findUniqueOrThrow({ where: { id: tooBig.id } })).toMatchObject({ state: 'PENDING', reason: 'Resources' });
+  });
+
   it('charges GPU time to the account and user once per calculation period, and counts it against the budget', async () => {
     const { daemon, submit, advance } = await setup(t.db, { n1: 2 });
     const u = await userIn('lab-a', 'carol');

@@ -1,6 +1,7 @@
 import { createTestDb, resetDb } from '@sluice/db/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { getFairshare } from '../src/server/services/fairshare';
+import { getJob, listJobs } from '../src/server/services/jobs';
 import { listQueue } from '../src/server/services/queue';
 import { addPendingJob, addUser, serviceContext } from './harness';
 
@@ -103,7 +104,25 @@ describe('queue', () => {
     expect(q.map((j) => j.id)).toEqual([String(b1.id), String(a1.id), String(unexplained.id)]);
     expect(q[0]).toMatchObject({ name: null, command: null, user: 'bob', account: 'lab-b', gpus: 4, position: 1, estimatedStart: eta.toISOString(), priority: 9000, reason: 'Resources', mine: false });
     expect(q[1]).toMatchObject({ name: 'alice-first', command: 'python alice-first.py', position: 2, reason: 'Priority', reasonText: expect.stringMatching(/Higher-priority jobs/), mine: true });
-    expect(q[2]).toMatchObject({ name: null, position: null, estimatedStart: null, priority: null });
+    // Not planned yet (submitted after the scheduler's last cycle): the back of the published queue.
+    expect(q[2]).toMatchObject({ name: null, position: null, estimatedStart: eta.toISOString(), priority: null });
     expect((await listQueue(ctx, admin)).map((j) => j.name)).toEqual(['bob-secret', 'alice-first', 'bob-new']);
   });
+
+  it('estimates a job the scheduler has not planned yet at the back of the queue, or now when nothing waits', async () => {
+    const ctx = serviceContext(t.db, t.dataDir);
+    const alice = await addUser(t.db, 'alice');
+    const fresh = await addPendingJob(t.db, alice.id, { name: 'fresh' });
+    // Nothing published: it may start at the scheduler's next cycle.
+    expect((await getJob(ctx, alice, String(fresh.id))).estimatedStart).toBe(ctx.now().toISOString());
+    const planned = await addPendingJob(t.db, alice.id, { name: 'planned' });
+    const back = new Date(ctx.now().getTime() + 2 * 3_600_000);
+    await t.db.pendingExplain.create({ data: { jobId: planned.id, position: 1, positionInAccount: 1, priority: 1, breakdown: 'null', estimatedStart: back, updatedAt: new Date() } });
+    const views = await listJobs(ctx, alice);
+    expect(views.find((j) => j.id === String(fresh.id))?.estimatedStart).toBe(back.toISOString());
+    // Jobs that are not pending never show one.
+    await t.db.job.update({ where: { id: fresh.id }, data: { state: 'CANCELLED' } });
+    expect((await getJob(ctx, alice, String(fresh.id))).estimatedStart).toBeNull();
+  });
 });
+

@@ -7,15 +7,19 @@
  *     --policy fairshare|fifo --out results.csv --segments segments.csv \
  *     [--shares g1=2,g2=1] [--time-limit slurm|exact] [--factor 60] \
  *     [--checkpoint] [--no-preempt] [--half-life SEC] [--max-age SEC] \
- *     [--quantum SEC] [--cycle SEC] [--calc-period SEC] [--json]
+ *     [--quantum SEC] [--cycle SEC] [--calc-period SEC] [--exact-fit-depth N]
+ *     [--no-account-heads] [--weights fairshare=W,age=W,jobSize=W,qos=W]
+ *     [--eta FILE [--eta-every SEC]] [--json]
  *
  * Times in the outputs are seconds from the start of the trace (divided by
  * --factor, like the Slurm harness's replay). The last line with --json is
- * one JSON object with the metrics of ../shared/bench/slurm/metrics.mjs.
+ * one JSON object with the metrics of ../shared/bench/slurm/metrics.mjs (and,
+ * with --eta, those of eta-metrics.mjs on the estimates sampled every
+ * --eta-every seconds, default 5, like `npm run replay -- --eta`).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { type DeepPartial, mergeConfig, type SchedulerConfig } from '../src/config';
-import { computeMetrics, parseTrace, resultsCsv, segmentsCsv, simulate } from '../src/sim/index';
+import { computeEtaMetrics, computeMetrics, etaCsv, parseTrace, resultsCsv, segmentsCsv, simulate } from '../src/sim/index';
 
 interface Args {
   trace: string;
@@ -29,6 +33,8 @@ interface Args {
   checkpoint: boolean;
   preempt: boolean;
   json: boolean;
+  eta: string | null;
+  etaEvery: number;
   over: DeepPartial<SchedulerConfig>;
 }
 
@@ -45,6 +51,8 @@ function parseArgs(argv: string[]): Args {
     checkpoint: false,
     preempt: true,
     json: false,
+    eta: null,
+    etaEvery: 5,
     over: {},
   };
   const num = (v: string | undefined, k: string) => {
@@ -90,6 +98,20 @@ function parseArgs(argv: string[]): Args {
       case '--quantum': pre.sliceQuantumSec = num(v(), k); break;
       case '--min-runtime': pre.minRuntimeSec = num(v(), k); break;
       case '--cycle': a.over.cycleSec = num(v(), k); break;
+      case '--exact-fit-depth': a.over.backfill = { exactFitDepth: num(v(), k) }; break;
+      case '--no-account-heads': pri.accountHeadsFirst = false; break;
+      case '--weights': {
+        const w: Record<string, number> = {};
+        for (const kv of (v() ?? '').split(',').filter(Boolean)) {
+          const [f, x] = kv.split('=');
+          if (f !== 'fairshare' && f !== 'age' && f !== 'jobSize' && f !== 'qos') throw new Error('--weights takes fairshare, age, jobSize, qos');
+          w[f] = num(x, '--weights');
+        }
+        pri.weights = w;
+        break;
+      }
+      case '--eta': a.eta = v() ?? null; break;
+      case '--eta-every': a.etaEvery = num(v(), k); break;
       default: throw new Error(`unknown argument ${k}`);
     }
   }
@@ -110,11 +132,22 @@ function main(): void {
   const config = mergeConfig(args.over);
   const trace = parseTrace(readFileSync(args.trace, 'utf8'));
   const t0 = performance.now();
-  const res = simulate(trace, { nodes, gpusPerNode, config, shares: args.shares, timeLimit: args.timeLimit, factor: args.factor, checkpoint: args.checkpoint });
+  const res = simulate(trace, {
+    nodes,
+    gpusPerNode,
+    config,
+    shares: args.shares,
+    timeLimit: args.timeLimit,
+    factor: args.factor,
+    checkpoint: args.checkpoint,
+    etaEverySec: args.eta ? args.etaEvery : 0,
+  });
   const wallMs = performance.now() - t0;
   if (args.out) writeFileSync(args.out, resultsCsv(res.jobs));
   if (args.segments) writeFileSync(args.segments, segmentsCsv(res.segments));
+  if (args.eta) writeFileSync(args.eta, etaCsv(res.eta));
   const m = computeMetrics(res.jobs, nodes * gpusPerNode, args.shares);
+  const e = args.eta ? computeEtaMetrics(res.eta, res.jobs) : null;
   const summary = {
     trace: args.trace,
     cluster: args.cluster,
@@ -141,12 +174,14 @@ function main(): void {
     preemptedGpuHours: res.preemptedGpuSeconds / 3600,
     cycles: res.cycles,
     wallMs: Math.round(wallMs),
+    ...(e ? { eta: e } : {}),
   };
   const f = (x: number, d = 1) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
   console.log(`${args.trace}: ${m.jobs} jobs on ${args.cluster} (${args.policy}, time limits ${args.timeLimit}${args.factor !== 1 ? `, factor ${args.factor}` : ''})`);
   console.log(`  wait mean ${f(m.meanWait)} s  p50 ${f(m.p50Wait)} s  p95 ${f(m.p95Wait)} s  max ${f(m.maxWait)} s   JCT mean ${f(m.meanJct)} s`);
   console.log(`  makespan ${f(m.makespan)} s  utilisation ${f(100 * m.utilization)} % (busy span)  Jain max-min ${f(m.jainMaxMin, 4)}  over time ${f(m.jainOverTime, 4)}`);
   console.log(`  preemptions ${res.preemptions} (${f(res.preemptedGpuSeconds / 3600, 1)} GPU-h cut short)  cycles ${res.cycles}  unfinished ${res.unfinished}  wall ${f(wallMs / 1000, 2)} s`);
+  if (e) console.log(`  estimates every ${args.etaEvery} s: ${e.pairs} (sample, pending job) pairs, coverage ${f(100 * e.coverage)} %, |error| p50 ${f(e.absErrP50)} s  p90 ${f(e.absErrP90)} s`);
   if (args.json) console.log(JSON.stringify(summary));
 }
 

@@ -60,6 +60,12 @@ export interface SchedulerConfig {
      * which spreads the factor over [0,1] whatever the workload.
      */
     sizeScale: 'absolute' | 'relative';
+    /**
+     * Every account's first job goes ahead of the jobs of accounts with a lower fair-share
+     * factor (same QOS class; queue-order.ts): the size factor still orders each backlog but
+     * cannot keep a less-served account's best job waiting behind a better-served one's.
+     */
+    accountHeadsFirst: boolean;
   };
   qos: Record<string, QosSpec>;
   defaultQos: string;
@@ -87,6 +93,12 @@ export interface SchedulerConfig {
     enabled: boolean;
     /** Blocked jobs (highest priority first) that get a reservation. */
     reservations: number;
+    /**
+     * Jobs at the head of the queue (this many) that exactly fill a node's free GPUs start
+     * there before the priority walk, where they delay none of its reservations; 0 = off.
+     * Only with the `priority` queue order.
+     */
+    exactFitDepth: number;
   };
   estimates: {
     /** Jobs behind the head examined per simulated event when estimating starts. */
@@ -139,6 +151,7 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
     favorSmall: true,
     sizeBasis: 'gpuTime',
     sizeScale: 'relative',
+    accountHeadsFirst: true,
   },
   qos: DEFAULT_QOS,
   defaultQos: 'batch',
@@ -152,7 +165,7 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
     minWaitSec: 1800,
     maxLostWorkSec: 4 * 3600,
   },
-  backfill: { enabled: true, reservations: 16 },
+  backfill: { enabled: true, reservations: 16, exactFitDepth: 16 },
   estimates: { scanDepth: 64, horizonSec: 60 * 24 * 3600 },
   defaultPool: 'default',
   explainDetail: true,

@@ -8,7 +8,7 @@ export type { UsageCharge, UsageLedger } from './accounts/usage';
 export { billingWeight, decayUsage, emptyLedger, runningCharges, updateLedger } from './accounts/usage';
 export type { DeepPartial, PriorityWeights, QosSpec, SchedulerConfig } from './config';
 export { DEFAULT_QOS, DEFAULT_SCHEDULER_CONFIG, mergeConfig } from './config';
-export { estimateStarts } from './estimate';
+export { estimateStarts, shownEstimates } from './estimate';
 export type { PriorityBreakdown, PriorityFactors } from './priority';
 export { compareFifo, compareQueueOrder } from './queue-order';
 export { seededRng } from './rng';

@@ -4,8 +4,10 @@
  *
  *   context      tree + fair-share + priorities + shapes       context.ts
  *   1 filter     static verdicts (QOS, dependency, sizes)      stages/filter.ts
- *   2 order      numbered queue-order criteria                 queue-order.ts
+ *   2 order      numbered queue-order criteria, account heads   queue-order.ts
  *   3 quota      per job, in order, inside the walk            stages/quota.ts
+ *   4a exact     head jobs that exactly fill a node's free     backfill/exact-fit.ts
+ *                GPUs, delaying no reservation of the walk
  *   4 walk       place (best fit, NVLink, gang, fraction),     stages/walk.ts
  *                reserve for top blocked jobs, backfill
  *   5 preempt    reclaim / QOS / time-slice for blocked jobs   preemption/
@@ -13,11 +15,12 @@
  */
 import type { PendingReason } from '@sluice/contracts';
 import { reportFromStanding } from './accounts/fairshare-report';
+import { placeExactFits } from './backfill/exact-fit';
 import { ReservationBook } from './backfill/reservations';
 import type { SchedulerConfig } from './config';
 import { buildContext, type CycleContext, type JobView } from './context';
 import { planPreemptions } from './preemption/select-victims';
-import { compareFifo, compareQueueOrder } from './queue-order';
+import { compareFifo, compareQueueOrder, headsFirst } from './queue-order';
 import { explainPending } from './stages/explain';
 import { staticReason } from './stages/filter';
 import { QuotaBook } from './stages/quota';
@@ -37,10 +40,12 @@ export function runCycle(snapshot: ClusterSnapshot, config: SchedulerConfig, now
     staticReasons[v.index] = r;
     if (r !== null) staticCount++;
   }
-  const order = sortQueue(ctx.jobs, config);
+  const order = sortQueue(ctx.jobs, config, (v) => staticReasons[v.index] === null);
   const quota = new QuotaBook(ctx, ctx.state);
+  const exact = placeExactFits(ctx, order, staticReasons, quota);
   const book = new ReservationBook(now);
-  const walk = walkQueue(ctx, order, staticReasons, quota, book);
+  const walk = walkQueue(ctx, order, staticReasons, quota, book, { started: new Set(exact.map((s) => s.jobId)) });
+  walk.starts.unshift(...exact);
   const preempt = planPreemptions({ ctx, state: ctx.state, quota, swaps: new Float64Array(ctx.tree.nodes.length) }, book, walk.blocked, walk.verdicts);
   const started = new Set(walk.starts.map((s) => s.jobId));
   const pending = explainPending(ctx, order, started, walk.verdicts);
@@ -53,8 +58,12 @@ export function runCycle(snapshot: ClusterSnapshot, config: SchedulerConfig, now
   return result;
 }
 
-export function sortQueue(jobs: readonly JobView[], config: SchedulerConfig): JobView[] {
-  return [...jobs].sort(config.queueOrder === 'fifo' ? compareFifo : compareQueueOrder);
+/** The queue order (queue-order.ts); `eligible` says which jobs may be their account's head. */
+export function sortQueue(jobs: readonly JobView[], config: SchedulerConfig, eligible: (v: JobView) => boolean = () => true): JobView[] {
+  if (config.queueOrder === 'fifo') return [...jobs].sort(compareFifo);
+  const sorted = [...jobs].sort(compareQueueOrder);
+  if (!config.priority.accountHeadsFirst) return sorted;
+  return headsFirst(sorted, (v) => (eligible(v) ? { account: v.job.account, qosPriority: v.qosPriority, fairshare: v.factors.fairshare } : null));
 }
 
 /**

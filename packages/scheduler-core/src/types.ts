@@ -39,14 +39,23 @@ export interface NodeSnapshot {
   pool?: string;
   /** Free-form labels a job can select on (`nodeSelector`). */
   labels?: Record<string, string>;
+  /** CPU cores and memory of the node; absent or 0 = unknown (jobs without GPUs are then not limited). */
+  cpus?: number;
+  memoryMiB?: number;
 }
 
 export interface PendingJob {
   id: string;
   user: string;
   account: string;
-  /** GPUs asked for; a fraction below 1 (0.5, 0.25) asks for a share of one GPU. */
+  /**
+   * GPUs asked for; a fraction below 1 (0.5, 0.25) asks for a share of one GPU; 0 = a CPU-only
+   * job, placed where its `cpus` and `memoryMiB` fit next to what the node's jobs ask for.
+   */
   gpus: number;
+  /** CPU cores and memory asked for (limits on the node; they place jobs without GPUs). */
+  cpus?: number;
+  memoryMiB?: number;
   submittedAt: EpochMs;
   timeLimitSec: number;
   /** Admin-set base priority; added to the multifactor priority. */
@@ -92,6 +101,9 @@ export interface RunningJob {
   stopping?: boolean;
   /** Saves its state on SIGTERM and resumes when requeued (so preempting it loses little). */
   checkpointable?: boolean;
+  /** CPU cores and memory it asked for (counted on its first node). */
+  cpus?: number;
+  memoryMiB?: number;
 }
 
 /** Per-pool quota of an account; `pool` absent = all pools together. */

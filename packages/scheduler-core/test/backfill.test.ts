@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCHEDULER_CONFIG, estimateStarts, mergeConfig, runCycle } from '../src/index';
+import { type CycleResult, DEFAULT_SCHEDULER_CONFIG, estimateStarts, mergeConfig, runCycle, shownEstimates } from '../src/index';
 import { job, node, running, seededRng, snapshot } from '../src/testing/builders';
 
 const rng = seededRng(7);
@@ -92,12 +92,44 @@ describe('estimateStarts', () => {
     expect(estimateStarts(scenario(), DEFAULT_SCHEDULER_CONFIG, 0)).toEqual({ big: 600 * S, short: 0, long: 3600 * S });
   });
 
-  it('gives null to jobs that cannot start (unplaceable, dependency)', () => {
+  it('gives null to jobs that cannot start (unplaceable, or waiting for one that cannot)', () => {
     const snap = snapshot({
       nodes: [node('n1', 4)],
       pending: [job('huge', { gpus: 64 }), job('dep', { dependsOn: ['huge'] }), job('ok', { gpus: 1 })],
     });
     expect(estimateStarts(snap, DEFAULT_SCHEDULER_CONFIG, 5 * S)).toEqual({ huge: null, dep: null, ok: 5 * S });
+  });
+
+  it('starts a job with dependencies once they have ended in the replay', () => {
+    const n1 = node('n1');
+    const snap = snapshot({
+      nodes: [n1],
+      running: [running('r', n1, 1, { timeLimitSec: 100 })],
+      pending: [
+        job('after-r', { dependsOn: ['r'], timeLimitSec: 50 }),
+        job('first', { gpus: 4, timeLimitSec: 300 }),
+        job('chain', { dependsOn: ['first', 'after-r', 'gone'], timeLimitSec: 50 }),
+      ],
+    });
+    // after-r once r ends (100 s); chain once first (0-300 s) and after-r (100-150 s) have; `gone` is not in the cluster any more.
+    expect(estimateStarts(snap, DEFAULT_SCHEDULER_CONFIG, 0)).toEqual({ first: 0, 'after-r': 100 * S, chain: 300 * S });
+    expect(runCycle(snap, DEFAULT_SCHEDULER_CONFIG, 0, rng).pending['after-r']?.reason).toBe('Dependency');
+  });
+
+  it('shows the replay estimate, else the reservation, else the back of the queue for jobs the replay has not seen', () => {
+    const pending: CycleResult['pending'] = {
+      replayed: { reason: 'Priority', position: 1, estimatedStart: null },
+      reserved: { reason: 'Resources', position: 2, estimatedStart: 700 * S },
+      hopeless: { reason: 'Priority', position: 3, estimatedStart: null },
+      fresh: { reason: 'Priority', position: 4, estimatedStart: null },
+      freshUnplaceable: { reason: 'Unplaceable', position: 5, estimatedStart: null },
+    };
+    const result: CycleResult = { plan: { start: [], preempt: [] }, pending };
+    // The replay ran before `fresh*` were submitted; it found no start for `hopeless` (e.g. beyond its horizon).
+    const replay = { replayed: 900 * S, reserved: null, hopeless: null };
+    expect(shownEstimates(result, replay, 100 * S)).toEqual({ replayed: 900 * S, reserved: 700 * S, hopeless: null, fresh: 900 * S, freshUnplaceable: null });
+    // Nothing else has an estimate: the fresh job may start at the next cycle.
+    expect(shownEstimates({ ...result, pending: { fresh: { reason: 'Priority', position: 1, estimatedStart: null } } }, {}, 100 * S)).toEqual({ fresh: 100 * S });
   });
 
   it('estimates every job of a long queue, in queue order on one GPU', () => {

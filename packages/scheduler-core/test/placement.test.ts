@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCHEDULER_CONFIG, runCycle } from '../src/index';
+import { DEFAULT_SCHEDULER_CONFIG, mergeConfig, runCycle } from '../src/index';
 import { job, node, running, seededRng, snapshot } from '../src/testing/builders';
 import { applyPlan } from '../src/testing/scenario';
 
@@ -17,7 +17,10 @@ describe('placement', () => {
   it('keeps whole nodes free for big jobs that come later in the same cycle', () => {
     const snap = snapshot({ nodes: [node('n1'), node('n2')], pending: [job('small', { gpus: 1, basePriority: 10 }), job('s2', { gpus: 3, basePriority: 5 }), job('big', { gpus: 8 })] });
     const starts = cycle(snap).plan.start;
-    expect(starts.map((s) => `${s.jobId}@${s.node}`)).toEqual(['small@n1', 's2@n1', 'big@n2']);
+    // big exactly fills a free node, so it is placed first (exact fit); the small ones share the other.
+    expect(starts.map((s) => `${s.jobId}@${s.node}`)).toEqual(['big@n1', 'small@n2', 's2@n2']);
+    const noExact = runCycle(snap, mergeConfig({ backfill: { exactFitDepth: 0 } }), 0, rng).plan.start;
+    expect(noExact.map((s) => `${s.jobId}@${s.node}`)).toEqual(['small@n1', 's2@n1', 'big@n2']);
   });
 
   it('keeps a multi-GPU job inside one NVLink domain, best-fit domain first', () => {

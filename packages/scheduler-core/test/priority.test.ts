@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_SCHEDULER_CONFIG, mergeConfig, runCycle } from '../src/index';
 import { ageFactor, jobSizeFactor, priorityTime } from '../src/priority';
-import { compareFifo, compareQueueOrder } from '../src/queue-order';
+import { compareFifo, compareQueueOrder, headsFirst } from '../src/queue-order';
 import { job, node, running, seededRng, snapshot } from '../src/testing/builders';
 
 const rng = seededRng(1);
@@ -105,4 +105,34 @@ describe('queue order', () => {
     });
     expect(runCycle(snap, config, 2 * HOUR, rng).plan.start[0]?.jobId).toBe('heavy-1');
   });
+
+  it('account heads: each account\'s first job passes the jobs of less-served accounts only', () => {
+    const h = (id: string, priority: number, account: string, fairshare: number, qosPriority = 50) => ({ id, priority, submittedAt: 0, key: { account, fairshare, qosPriority } });
+    // In priority order (the size factor put the heavy account's small jobs first).
+    const sorted = [h('heavy-small', 9, 'heavy', 0.2), h('mid-small', 8, 'mid', 0.5), h('heavy-2', 7, 'heavy', 0.2), h('light-big', 3, 'light', 0.9), h('mid-big', 2, 'mid', 0.5)];
+    const ids = (xs: typeof sorted) => xs.map((x) => x.id);
+    expect(ids(headsFirst(sorted, (x) => x.key))).toEqual(['light-big', 'mid-small', 'heavy-small', 'heavy-2', 'mid-big']);
+    // Ineligible jobs (e.g. waiting for a dependency) are never heads; equal standing changes nothing.
+    expect(ids(headsFirst(sorted, (x) => (x.id === 'light-big' ? null : x.key)))).toEqual(['mid-small', 'heavy-small', 'heavy-2', 'light-big', 'mid-big']);
+    expect(ids(headsFirst(sorted, (x) => ({ ...x.key, fairshare: 0.5 })))).toEqual(ids(sorted));
+    // A head never passes a job of another QOS class.
+    const qos = [h('inter', 9, 'heavy', 0.2, 100), h('batch-light', 1, 'light', 0.9)];
+    expect(ids(headsFirst(qos, (x) => x.key))).toEqual(['inter', 'batch-light']);
+  });
+
+  it('a less-served account\'s big job goes before a better-served account\'s small ones', () => {
+    const snap = snapshot({
+      nodes: [node('n1', 8)],
+      running: [],
+      pending: [job('heavy-1', { account: 'heavy', gpus: 1, timeLimitSec: 60 }), job('heavy-2', { account: 'heavy', gpus: 1, timeLimitSec: 60, submittedAt: 1 }), job('light-8', { account: 'light', gpus: 8, timeLimitSec: 3600, submittedAt: 2 })],
+      usage: { heavy: { u1: 1e6 }, light: { u1: 9e5 } },
+    });
+    // Exact fits off, so that only the order decides.
+    const res = runCycle(snap, mergeConfig({ backfill: { exactFitDepth: 0 } }), 0, rng);
+    expect(res.plan.start.map((s) => s.jobId)).toEqual(['light-8']);
+    expect(res.pending['heavy-1']?.position).toBe(1);
+    const sizeFirst = runCycle(snap, mergeConfig({ priority: { accountHeadsFirst: false }, backfill: { exactFitDepth: 0 } }), 0, rng);
+    expect(sizeFirst.plan.start.map((s) => s.jobId)).toEqual(['heavy-1', 'heavy-2']);
+  });
 });
+

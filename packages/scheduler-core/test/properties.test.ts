@@ -38,7 +38,7 @@ describe('properties', () => {
           expect(job).toBeDefined();
           const parts = s.nodes ?? [{ node: s.node, gpuUuids: s.gpuUuids }];
           const count = parts.reduce((x, p) => x + p.gpuUuids.length, 0);
-          expect(count).toBe(job && job.gpus < 1 ? 1 : job?.gpus);
+          expect(count).toBe(job && job.gpus > 0 && job.gpus < 1 ? 1 : job?.gpus);
           for (const p of parts) {
             const n = nodeByName.get(p.node);
             expect(n?.schedulable).toBe(true);
@@ -47,6 +47,17 @@ describe('properties', () => {
           }
         }
         for (const n of after.nodes) for (const g of n.gpus) expect((g.shared ?? []).reduce((x, y) => x + y.fraction, 0)).toBeLessThanOrEqual(1 + 1e-9);
+        // A job without GPUs starts only where its cores fit next to what the node's jobs (running, and started before it) ask.
+        const size = new Map(snapshot.nodes.map((n) => [n.name, n.cpus ?? 0]));
+        const used = new Map<string, number>();
+        const ask = (node: string, cpus: number | undefined) => Math.min(cpus ?? 0, size.get(node) || Number.POSITIVE_INFINITY);
+        for (const r of snapshot.running) used.set(r.node, (used.get(r.node) ?? 0) + ask(r.node, r.cpus));
+        for (const s of res.plan.start) {
+          const job = byId.get(s.jobId);
+          const cap = size.get(s.node) ?? 0;
+          if (job?.gpus === 0 && cap > 0) expect((used.get(s.node) ?? 0) + ask(s.node, job.cpus)).toBeLessThanOrEqual(cap);
+          used.set(s.node, (used.get(s.node) ?? 0) + ask(s.node, job?.cpus));
+        }
       }),
       runs,
     );

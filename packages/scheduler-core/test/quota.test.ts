@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_SCHEDULER_CONFIG, runCycle } from '../src/index';
+import { DEFAULT_SCHEDULER_CONFIG, mergeConfig, runCycle } from '../src/index';
 import { account, job, node, running, seededRng, snapshot } from '../src/testing/builders';
 import { applyPlan } from '../src/testing/scenario';
 import type { ClusterSnapshot } from '../src/types';
@@ -116,7 +116,8 @@ describe('guarantees and borrowing', () => {
       running: [running('b-run', n1, 4, { account: 'B' })],
       pending: [job('b-more', { account: 'B', gpus: 2, basePriority: 100 }), job('a-own', { account: 'A', gpus: 4 })],
     });
-    const res = runCycle(snap, DEFAULT_SCHEDULER_CONFIG, 0, rng);
+    // Without exact fits, which would start a-own first (its 4 GPUs fill n1's free ones) and leave b-more nothing to borrow.
+    const res = runCycle(snap, mergeConfig({ backfill: { exactFitDepth: 0 } }), 0, rng);
     expect(res.pending['b-more']?.reason).toBe('QuotaGuarantee');
     expect(res.plan.start).toMatchObject([{ jobId: 'a-own' }]);
     expect(res.plan.start[0]?.borrowed).toBeUndefined();

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mergeConfig } from '../src/config';
-import { computeMetrics, parseTrace, resultsCsv, type SimSegment, simulate, type TraceJob } from '../src/sim/index';
+import { computeEtaMetrics, computeMetrics, etaCsv, parseTrace, resultsCsv, type SimSegment, simulate, type TraceJob } from '../src/sim/index';
 
 /** The shared benchmark harness next to the project (../shared from the repository root). */
 const BENCH = resolve(import.meta.dirname, '../../../../shared/bench/slurm');
@@ -115,6 +115,25 @@ describe('simulator', () => {
     expect(slurm.jobs.find((j) => j.id === 'tiny')?.start).toBeGreaterThan(2);
     // Exact: `wide` reserved at 100 s; `tiny` ends at 92: backfilled at once.
     expect(exact.jobs.find((j) => j.id === 'tiny')?.start).toBe(2);
+  });
+
+  it('samples the published estimate of every pending job like the live replay does (--eta)', () => {
+    const trace = workload(120, 3);
+    const res = simulate(trace, { nodes: 2, gpusPerNode: 8, config, etaEverySec: 300 });
+    expect(simulate(trace, { nodes: 2, gpusPerNode: 8, config }).eta).toEqual([]);
+    expect(res.eta.length).toBeGreaterThan(100);
+    const start = new Map(res.jobs.map((j) => [j.id, j.start as number]));
+    for (const s of res.eta) {
+      expect(s.t % 300).toBe(0);
+      // Pending at the sample: submitted before it, started after it (or it is an earlier run of a requeued job).
+      expect(trace.find((t) => t.id === s.jobId)?.submit).toBeLessThanOrEqual(s.t);
+      if (s.predicted !== null) expect(s.predicted).toBeGreaterThanOrEqual(s.t);
+    }
+    const m = computeEtaMetrics(res.eta, res.jobs);
+    expect(m.coverage).toBe(1);
+    expect(m.pairs).toBe(res.eta.filter((s) => s.t <= (start.get(s.jobId) as number) + 1).length);
+    expect(m.absErrP50).toBeGreaterThanOrEqual(0);
+    expect(etaCsv(res.eta.slice(0, 1))).toMatch(/^t_sample,job_id,predicted_start\n\d+,j\d+,\d+/);
   });
 
   it('compresses time like the Slurm harness (--factor)', () => {

@@ -74,6 +74,10 @@ export class ClusterState {
         maxDomainSize: domainSizes ? Math.max(0, ...domainSizes.values()) : 0,
         classId: this.index.classFor(pool, models, labels, slots.length),
         free: 0,
+        cpus: n.cpus ?? 0,
+        memoryMiB: n.memoryMiB ?? 0,
+        usedCpus: 0,
+        usedMemoryMiB: 0,
         allocs: new Set(),
         version: 0,
         endsCache: null,
@@ -126,6 +130,11 @@ export class ClusterState {
         whole += gpus.length;
       }
     }
+    // A job without GPUs still runs on its node.
+    if (parts.length === 0 && r.gpuUuids.length === 0 && !multi) {
+      const node = this.nodeByName.get(r.node);
+      if (node) parts.push({ node, gpus: [] });
+    }
     const fraction = r.gpus !== undefined && r.gpus < 1 && whole === 1 ? r.gpus : null;
     const qos = r.qos ?? this.config.defaultQos;
     const alloc: Alloc = {
@@ -135,6 +144,8 @@ export class ClusterState {
       leaf: this.tree.leaf(r.account, r.user),
       qos,
       gpus: fraction ?? whole,
+      cpus: r.cpus ?? 0,
+      memoryMiB: r.memoryMiB ?? 0,
       parts,
       fraction,
       pool: parts[0]?.node.pool ?? this.config.defaultPool,
@@ -234,6 +245,11 @@ export class ClusterState {
   }
 
   private account(alloc: Alloc, sign: 1 | -1): void {
+    const first = alloc.parts[0]?.node;
+    if (first) {
+      first.usedCpus += alloc.cpus * sign;
+      first.usedMemoryMiB += alloc.memoryMiB * sign;
+    }
     const g = alloc.gpus * sign;
     let byPool = this.allocByPool.get(alloc.pool);
     if (!byPool) {

@@ -30,6 +30,11 @@ export interface NodeState {
   readonly classId: number;
   /** GPUs with no holder and no fractional use. */
   free: number;
+  /** CPU cores and memory (0 = unknown), and what its jobs ask for. */
+  readonly cpus: number;
+  readonly memoryMiB: number;
+  usedCpus: number;
+  usedMemoryMiB: number;
   readonly allocs: Set<Alloc>;
   /** Bumped whenever `allocs` changes (lets per-node caches know they are stale). */
   version: number;
@@ -48,8 +53,11 @@ export interface Alloc {
   readonly user: string;
   readonly leaf: number;
   readonly qos: string;
-  /** GPUs held (a fraction for a shared GPU). */
+  /** GPUs held (a fraction for a shared GPU); 0 for a CPU-only job (one part, no GPUs). */
   readonly gpus: number;
+  /** CPU cores and memory asked for (0 = not said), counted on the first part's node. */
+  readonly cpus: number;
+  readonly memoryMiB: number;
   readonly parts: readonly AllocPart[];
   /** Fraction of the single shared GPU, or null for whole GPUs. */
   readonly fraction: number | null;

@@ -3,7 +3,8 @@
  * (the node with the fewest free GPUs that can still hold it, then the lowest
  * name), so whole nodes stay free for big jobs. Gang: whole free nodes, all or
  * nothing. Fractional: the fullest shared GPU with room, else a free GPU
- * found by best fit. `accept` lets the caller veto a node (reservations, pool
+ * found by best fit. No GPU: the node with the most CPU cores to spare where
+ * its cores and memory fit. `accept` lets the caller veto a node (reservations, pool
  * quotas) without this file knowing why.
  */
 import type { AllocPart, ClusterState, GpuState, NodeState } from '../cluster/state';
@@ -76,3 +77,25 @@ export function findFraction(state: ClusterState, shape: Shape, fraction: number
   if (best) return { node: best.node, gpus: [best] };
   return findSingle(state, shape, 1, accept);
 }
+
+/**
+ * A job without GPUs: a schedulable node of its shape where its CPU cores and memory fit next to
+ * what the node's jobs ask for (a request above the node's size counts as the whole node; a node
+ * that does not report a size takes it), the one with the most cores to spare, then by name.
+ */
+export function findCpuOnly(state: ClusterState, shape: Shape, cpus: number, memoryMiB: number, accept: NodeVeto | null): AllocPart | null {
+  const classes = new Set(shape.classes);
+  let best: NodeState | null = null;
+  let bestSpare = Number.NEGATIVE_INFINITY;
+  for (const node of state.nodes) {
+    if (!node.schedulable || !classes.has(node.classId)) continue;
+    if (!fits(node.cpus, node.usedCpus, cpus) || !fits(node.memoryMiB, node.usedMemoryMiB, memoryMiB)) continue;
+    const spare = node.cpus > 0 ? node.cpus - node.usedCpus : Number.POSITIVE_INFINITY;
+    if (spare <= bestSpare || (accept !== null && !accept(node, 0))) continue;
+    best = node;
+    bestSpare = spare;
+  }
+  return best ? { node: best, gpus: [] } : null;
+}
+
+const fits = (size: number, used: number, ask: number) => size <= 0 || used + Math.min(ask, size) <= size;

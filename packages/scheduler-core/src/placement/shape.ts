@@ -21,6 +21,9 @@ export interface Shape {
   /** Usable GPUs on all matching nodes: schedulable / all. */
   readonly totalUp: number;
   readonly totalAll: number;
+  /** Matching nodes: schedulable / all (where a job without GPUs can go). */
+  readonly nodesUp: number;
+  readonly nodesAll: number;
 }
 
 export function shapeKey(job: PendingJob): string {
@@ -75,18 +78,22 @@ export class ShapeCache {
     let maxAll = 0;
     let totalUp = 0;
     let totalAll = 0;
+    let nodesUp = 0;
+    let nodesAll = 0;
     const classSet = new Set(classes);
     for (const n of this.state.nodes) {
       if (!classSet.has(n.classId)) continue;
       const u = usableSize(n, model);
       maxAll = Math.max(maxAll, u);
       totalAll += u;
+      nodesAll++;
       if (n.schedulable) {
         maxUp = Math.max(maxUp, u);
         totalUp += u;
+        nodesUp++;
       }
     }
-    return { key, pool, model, selector, classes, maxUp, maxAll, totalUp, totalAll };
+    return { key, pool, model, selector, classes, maxUp, maxAll, totalUp, totalAll, nodesUp, nodesAll };
   }
 }
 

@@ -62,7 +62,7 @@ export function planPreemptions(env: PreemptEnv, book: ReservationBook, blocked:
   const higher = new Map<string, { shape: JobView['shape']; whole: number; fraction: boolean }>();
   const noteHigher = (h: JobView) => {
     // A waiter already served (GPUs being freed for it) does not compete for the next ones.
-    if (jobForm(h) === 'gang' || verdicts.reason(h) === 'Preempting') return;
+    if (jobForm(h) === 'gang' || jobForm(h) === 'cpu' || verdicts.reason(h) === 'Preempting') return;
     const k = h.shape.key;
     const e = higher.get(k);
     if (!e) higher.set(k, { shape: h.shape, whole: h.whole, fraction: h.fraction !== null });

@@ -92,8 +92,8 @@ export const fairShareTimeSlice: Strategy = (env, { job: w, expectedStart }, v) 
  * strategies above decide per waiter.)
  */
 export function couldBeVictim(env: PreemptEnv, v: Alloc, qosPreemptable: ReadonlySet<string>): boolean {
-  // Whole-GPU, single-node jobs only: stopping a gang or a shared fraction frees no whole GPU here.
-  if (v.planned || v.stopping || v.parts.length !== 1 || v.fraction !== null) return false;
+  // Whole-GPU, single-node jobs only: stopping a gang, a shared fraction or a CPU-only job frees no whole GPU here.
+  if (v.planned || v.stopping || v.parts.length !== 1 || v.fraction !== null || v.gpus === 0) return false;
   const p = env.ctx.config.preemption;
   const ran = runtimeSec(env, v);
   if (ran < p.minRuntimeSec) return false;

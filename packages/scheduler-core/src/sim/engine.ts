@@ -16,6 +16,7 @@
  */
 import { emptyLedger, type UsageCharge, type UsageLedger, updateLedger } from '../accounts/usage';
 import type { SchedulerConfig } from '../config';
+import { estimateStarts, shownEstimates } from '../estimate';
 import { seededRng } from '../rng';
 import { runCycle } from '../run-cycle';
 import type { AccountSpec, ClusterSnapshot, EpochMs, GpuSlot, NodeSnapshot, PendingJob, Placement, PreemptReason, RunningJob } from '../types';
@@ -35,6 +36,20 @@ export interface SimOptions {
   /** Preempted jobs resume (true) or rerun from scratch (false, default). */
   checkpoint?: boolean;
   gpuModel?: string;
+  /**
+   * Sample every pending job's estimated start this often (seconds of simulated time), the
+   * way the live replay polls the portal: the daemon's estimate (`estimateStarts` each cycle,
+   * else the cycle's reservation time) as published by the last cycle, never before the
+   * sample. 0 or absent = off (estimates cost time).
+   */
+  etaEverySec?: number;
+}
+
+/** One (sample, pending job) pair: seconds; `predicted` null = no estimate. */
+export interface EtaSample {
+  t: number;
+  jobId: string;
+  predicted: number | null;
 }
 
 export interface SimJobResult {
@@ -77,6 +92,8 @@ export interface SimResult {
   preemptedGpuSeconds: number;
   /** Jobs that never finished (unplaceable or stuck). */
   unfinished: number;
+  /** With `etaEverySec`: every pending job's published estimate at every sample. */
+  eta: EtaSample[];
 }
 
 interface Rec {
@@ -147,6 +164,10 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
   let preemptions = 0;
   let preemptedGpuSeconds = 0;
   const rng = seededRng(1);
+  const etaMs = (opts.etaEverySec ?? 0) * 1000;
+  const eta: EtaSample[] = [];
+  /** What the daemon would show now: per pending job, its estimate from the last cycle. */
+  const published = new Map<string, EpochMs | null>();
 
   const stop = (rec: Rec, t: EpochMs) => {
     const run = rec.run;
@@ -221,6 +242,10 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
     const snap: ClusterSnapshot = { nodes, pending, running, accounts, usage: ledger.usage };
     const res = runCycle(snap, config, t, rng);
     cycles++;
+    if (etaMs > 0) {
+      published.clear();
+      for (const [id, e] of Object.entries(shownEstimates(res, estimateStarts(snap, config, t), t))) published.set(id, e);
+    }
     for (const p of res.plan.preempt) {
       const rec = byId.get(p.jobId);
       if (!rec?.run) throw new Error(`applier: preempting ${p.jobId}, which is not running`);
@@ -259,11 +284,22 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
   };
   let si = 0;
   let nextTick = Number.POSITIVE_INFINITY;
+  let nextSample = etaMs > 0 ? 0 : Number.POSITIVE_INFINITY;
   const gridAfter = (x: EpochMs) => (Math.floor(x / cycleMs) + 1) * cycleMs;
   for (;;) {
     const tSubmit = si < recs.length ? (recs[si] as Rec).submitMs : Number.POSITIVE_INFINITY;
-    const t = Math.min(tSubmit, finishes.peekTime(), nextTick);
-    if (!Number.isFinite(t)) break;
+    const tEvent = Math.min(tSubmit, finishes.peekTime(), nextTick);
+    if (!Number.isFinite(tEvent)) break;
+    // A sample sees the state before the events of its instant, like a poll of the portal.
+    if (nextSample <= tEvent) {
+      for (const j of pending) {
+        const e = published.get(j.id) ?? null;
+        eta.push({ t: nextSample / 1000, jobId: j.id, predicted: e === null ? null : Math.max(e, nextSample) / 1000 });
+      }
+      nextSample += etaMs;
+      continue;
+    }
+    const t = tEvent;
     let event = false;
     let freed = false;
     while (finishes.peekTime() <= t) {
@@ -280,8 +316,9 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
       event = true;
     }
     if (!event && t < nextTick) continue;
-    // Only submissions, no GPU free, and no preemption possible: the cycle would plan nothing.
-    if (!freed && t < nextTick && freeGpus() === 0 && !canPreempt) continue;
+    // Only submissions, no GPU free, and no preemption possible: the cycle would plan nothing
+    // (but when estimates are sampled it publishes the new jobs' estimates, like the daemon).
+    if (!freed && t < nextTick && freeGpus() === 0 && !canPreempt && etaMs === 0) continue;
     let r = cycle(t);
     // Preempted jobs have left their GPUs: the daemon cycles again on their exit.
     for (let k = 0; k < 8 && r.preempted; k++) r = cycle(t);
@@ -302,7 +339,7 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
       preemptions: rec.preemptions,
     };
   });
-  return { jobs, segments, preemptionLog, cycles, preemptions, preemptedGpuSeconds, unfinished: jobs.filter((j) => j.end === null).length };
+  return { jobs, segments, preemptionLog, cycles, preemptions, preemptedGpuSeconds, unfinished: jobs.filter((j) => j.end === null).length, eta };
 }
 
 function buildNodes(opts: SimOptions): NodeSnapshot[] {

@@ -9,9 +9,9 @@
 import type { PendingReason } from '@sluice/contracts';
 import { planGang, planSingle } from '../backfill/plan-reservation';
 import type { ReservationBook } from '../backfill/reservations';
-import type { Alloc, AllocPart } from '../cluster/state';
+import type { Alloc, AllocPart, ClusterState } from '../cluster/state';
 import type { CycleContext, JobView } from '../context';
-import { findFraction, findGang, findSingle, type NodeVeto } from '../placement/find';
+import { findCpuOnly, findFraction, findGang, findSingle, type NodeVeto } from '../placement/find';
 import { usableSize } from '../placement/shape';
 import type { EpochMs, Placement } from '../types';
 import { type JobForm, jobForm } from './filter';
@@ -27,12 +27,20 @@ export interface WalkOutcome {
   truncated: boolean;
 }
 
+export interface WalkOptions {
+  /** Jobs already started this cycle (exact fits): skipped, and counted against the start cap. */
+  started?: ReadonlySet<string>;
+  /** Stop once the reservation depth is used up (a dry run that only wants the reservations). */
+  untilReserved?: boolean;
+}
+
 export function walkQueue(
   ctx: CycleContext,
   order: readonly JobView[],
   staticReasons: readonly (PendingReason | null)[],
   quota: QuotaBook,
   book: ReservationBook,
+  options: WalkOptions = {},
 ): WalkOutcome {
   const { config, now, state } = ctx;
   const starts: Placement[] = [];
@@ -43,14 +51,16 @@ export function walkQueue(
   const poolLimits = quota.hasPoolLimits;
   const guarantees = quota.hasGuarantees;
   const veto = new WalkVeto(quota, book);
+  const already = options.started?.size ?? 0;
 
   for (const v of order) {
+    if (options.started?.has(v.id)) continue;
     const sr = staticReasons[v.index];
     if (sr) {
       verdicts.set(v, sr);
       continue;
     }
-    if (starts.length >= config.maxStartsPerCycle || strictBlocked) {
+    if (starts.length + already >= config.maxStartsPerCycle || strictBlocked) {
       truncated ||= !strictBlocked;
       verdicts.set(v, 'Priority');
       continue;
@@ -65,34 +75,12 @@ export function walkQueue(
     const needsVeto = poolLimits || guarantees || book.size > 0;
     if (needsVeto) veto.reset(v, endAt, form === 'gang');
     const accept = needsVeto ? veto.fn : null;
-    const parts = findParts(ctx, v, form, accept);
+    const parts = findParts(state, v, form, accept);
     if (parts) {
-      const first = parts[0] as AllocPart;
-      const borrowed = guarantees && quota.wouldBorrow(v, first.node.pool);
-      const alloc: Alloc = {
-        jobId: v.id,
-        account: v.job.account,
-        user: v.job.user,
-        leaf: v.leaf,
-        qos: v.qosName,
-        gpus: v.fraction ?? v.whole,
-        parts,
-        fraction: v.fraction,
-        pool: first.node.pool,
-        startedAt: now,
-        endAt,
-        preemptCount: v.preemptCount,
-        checkpointable: v.job.checkpointable === true,
-        stopping: false,
-        planned: true,
-      };
-      state.allocate(alloc);
-      quota.started(v, first.node.pool);
-      if (borrowed) quota.borrowed.add(v.id);
-      starts.push(toPlacement(alloc, borrowed));
+      starts.push(commitStart(ctx, quota, v, parts));
       continue;
     }
-    if (needsVeto && (veto.quota || veto.guarantee || veto.reservation) && findParts(ctx, v, form, null) !== null) {
+    if (needsVeto && (veto.quota || veto.guarantee || veto.reservation) && findParts(state, v, form, null) !== null) {
       verdicts.set(v, veto.guarantee ? 'QuotaGuarantee' : veto.quota ? 'QuotaMax' : 'Reservation');
       continue;
     }
@@ -104,11 +92,13 @@ export function walkQueue(
       verdicts.set(v, 'Resources');
       continue;
     }
-    if (book.size < config.backfill.reservations && form !== 'fraction') {
+    // Reservations hold GPUs: a fraction waits for a free share, a CPU-only job for cores.
+    if (book.size < config.backfill.reservations && form !== 'fraction' && form !== 'cpu') {
       const plan = form === 'gang' ? planGang(state, book, v.shape, v.whole, v.limitMs) : planSingle(state, book, v.shape, v.whole, v.limitMs);
       if (plan && Number.isFinite(plan.start)) {
         book.reserve(v.id, plan.parts, plan.start, plan.start + v.limitMs);
         verdicts.set(v, 'Resources', plan.start);
+        if (options.untilReserved && book.size >= config.backfill.reservations) break;
         continue;
       }
     }
@@ -117,11 +107,45 @@ export function walkQueue(
   return { starts, verdicts, blocked, truncated };
 }
 
+/** Start `v` on `parts` now: commit it to the cluster state and the quota counts. */
+export function commitStart(ctx: CycleContext, quota: QuotaBook, v: JobView, parts: AllocPart[]): Placement {
+  const pool = (parts[0] as AllocPart).node.pool;
+  const borrowed = quota.hasGuarantees && quota.wouldBorrow(v, pool);
+  const alloc = plannedAlloc(v, parts, ctx.now, ctx.now + v.limitMs);
+  ctx.state.allocate(alloc);
+  quota.started(v, pool);
+  if (borrowed) quota.borrowed.add(v.id);
+  return toPlacement(alloc, borrowed);
+}
+
+/** The allocation of a job planned to run on `parts` from `at` until `endAt`. */
+export function plannedAlloc(v: JobView, parts: AllocPart[], at: EpochMs, endAt: EpochMs): Alloc {
+  return {
+    jobId: v.id,
+    account: v.job.account,
+    user: v.job.user,
+    leaf: v.leaf,
+    qos: v.qosName,
+    gpus: v.fraction ?? v.whole,
+    cpus: v.job.cpus ?? 0,
+    memoryMiB: v.job.memoryMiB ?? 0,
+    parts,
+    fraction: v.fraction,
+    pool: (parts[0] as AllocPart).node.pool,
+    startedAt: at,
+    endAt,
+    preemptCount: v.preemptCount,
+    checkpointable: v.job.checkpointable === true,
+    stopping: false,
+    planned: true,
+  };
+}
+
 /**
  * The node veto of the walk, one object reused for every job (no closure per
  * job): pool limits, lenders' claims, reservations; remembers which one said no.
  */
-class WalkVeto {
+export class WalkVeto {
   private job: JobView | null = null;
   private endAt = 0;
   private gang = false;
@@ -160,9 +184,13 @@ class WalkVeto {
   };
 }
 
-function findParts(ctx: CycleContext, v: JobView, form: JobForm, veto: NodeVeto | null): AllocPart[] | null {
-  if (form === 'gang') return findGang(ctx.state, v.shape, v.whole, veto);
-  const p = form === 'fraction' ? findFraction(ctx.state, v.shape, v.fraction ?? 1, veto) : findSingle(ctx.state, v.shape, v.whole, veto);
+/** Where the job fits now, by its form (placement/find.ts). */
+export function findParts(state: ClusterState, v: JobView, form: JobForm, veto: NodeVeto | null): AllocPart[] | null {
+  if (form === 'gang') return findGang(state, v.shape, v.whole, veto);
+  let p: AllocPart | null;
+  if (form === 'fraction') p = findFraction(state, v.shape, v.fraction ?? 1, veto);
+  else if (form === 'cpu') p = findCpuOnly(state, v.shape, v.job.cpus ?? 0, v.job.memoryMiB ?? 0, veto);
+  else p = findSingle(state, v.shape, v.whole, veto);
   return p ? [p] : null;
 }
 

@@ -22,6 +22,7 @@ export const worldArb: fc.Arbitrary<World> = fc
     nodes: fc.array(
       fc.record({
         gpus: fc.constantFrom(2, 4, 8),
+        cpus: fc.constantFrom(0, 8, 32),
         up: fc.integer({ min: 0, max: 9 }).map((x) => x > 0),
         pool: fc.constantFrom('p1', 'p1', 'p2'),
         domain: fc.constantFrom(0, 0, 2, 4),
@@ -40,12 +41,14 @@ export const worldArb: fc.Arbitrary<World> = fc
         preemptCount: fc.constantFrom(0, 0, 0, 1),
         stopping: fc.integer({ min: 0, max: 19 }).map((x) => x === 0),
         checkpointable: fc.boolean(),
+        cpus: fc.constantFrom(1, 4, 16),
       }),
       { maxLength: 12 },
     ),
     pending: fc.array(
       fc.record({
-        gpus: fc.constantFrom(0.25, 0.5, 1, 1, 2, 3, 4, 8, 12, 16),
+        gpus: fc.constantFrom(0, 0.25, 0.5, 1, 1, 2, 3, 4, 8, 12, 16),
+        cpus: fc.constantFrom(1, 4, 16),
         account: fc.constantFrom(...ACCOUNTS),
         user: fc.constantFrom('u1', 'u2', 'u3'),
         agoMin: fc.integer({ min: 0, max: 600 }),
@@ -71,7 +74,7 @@ export const worldArb: fc.Arbitrary<World> = fc
   .map(({ nodes: ns, running: rs, pending: ps, accounts: as, nowMin }) => {
     const now = nowMin * MIN;
     const nodes: NodeSnapshot[] = ns.map((n, i) =>
-      node(`n${i}`, n.gpus, { pool: n.pool, schedulable: n.up, ...(n.domain > 0 && n.domain < n.gpus ? { nvlinkDomainSize: n.domain } : {}) }),
+      ({ ...node(`n${i}`, n.gpus, { pool: n.pool, schedulable: n.up, ...(n.domain > 0 && n.domain < n.gpus ? { nvlinkDomainSize: n.domain } : {}) }), cpus: n.cpus }),
     );
     const running: RunningJob[] = [];
     rs.forEach((r, i) => {
@@ -93,6 +96,7 @@ export const worldArb: fc.Arbitrary<World> = fc
         preemptCount: r.preemptCount,
         stopping: r.stopping,
         checkpointable: r.checkpointable,
+        cpus: r.cpus,
       });
     });
     const pending: PendingJob[] = ps.map((p, i) => ({
@@ -105,6 +109,7 @@ export const worldArb: fc.Arbitrary<World> = fc
       basePriority: p.base,
       qos: p.qos,
       preemptCount: p.preemptCount,
+      cpus: p.cpus,
       ...(p.pool ? { pool: p.pool } : {}),
     }));
     const accounts: AccountSpec[] = ACCOUNTS.map((name, i) => {

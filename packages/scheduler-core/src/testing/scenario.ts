@@ -70,6 +70,8 @@ export function applyPlan(snap: ClusterSnapshot, result: CycleResult, now: Epoch
       ...(s.fraction !== undefined ? { gpus: s.fraction } : {}),
       ...(s.nodes ? { nodes: s.nodes } : {}),
       ...(j.preemptCount !== undefined ? { preemptCount: j.preemptCount } : {}),
+      ...(j.cpus !== undefined ? { cpus: j.cpus } : {}),
+      ...(j.memoryMiB !== undefined ? { memoryMiB: j.memoryMiB } : {}),
     });
   }
   return { ...snap, nodes, running, pending: [...byId.values(), ...requeued] };

@@ -1,5 +1,5 @@
 import { type EndReason, type JobView, type PendingReason, PriorityBreakdown, REASON_TEXT } from '@sluice/contracts';
-import type { Prisma } from '@sluice/db';
+import type { Db, Prisma } from '@sluice/db';
 
 export const jobInclude = {
   user: { select: { username: true } },
@@ -10,7 +10,20 @@ export type JobRow = Prisma.JobGetPayload<{ include: typeof jobInclude }>;
 
 const iso = (d: Date | null): string | null => (d ? d.toISOString() : null);
 
-export function toJobView(j: JobRow): JobView {
+/**
+ * The estimated start shown for pending jobs the scheduler has not planned yet (submitted since
+ * its last cycle, which publishes within a second or two): the back of the published queue (its
+ * latest estimate), or `now` when nothing else has one. Null when every pending row given has
+ * been planned, so the common case costs no query.
+ */
+export async function unplannedEstimate(db: Db, rows: readonly JobRow[], now: Date): Promise<Date | null> {
+  if (!rows.some((r) => r.state === 'PENDING' && !r.explain)) return null;
+  const back = (await db.pendingExplain.aggregate({ _max: { estimatedStart: true } }))._max.estimatedStart;
+  return back && back > now ? back : now;
+}
+
+/** `unplanned`: the estimate for a pending job without a published plan (`unplannedEstimate`). */
+export function toJobView(j: JobRow, unplanned: Date | null = null): JobView {
   const reason = (j.reason as PendingReason | EndReason | null) ?? null;
   return {
     id: String(j.id),
@@ -34,16 +47,16 @@ export function toJobView(j: JobRow): JobView {
     qos: j.qos,
     preemptCount: j.preemptCount,
     borrowed: j.borrowed,
-    ...pendingInfo(j),
+    ...pendingInfo(j, unplanned),
   };
 }
 
 const ended = (j: JobRow) => j.endedAt !== null;
 
 /** Queue position, estimate and priority, for pending jobs the scheduler has explained. */
-function pendingInfo(j: JobRow): Pick<JobView, 'position' | 'positionInAccount' | 'estimatedStart' | 'priority'> {
+function pendingInfo(j: JobRow, unplanned: Date | null): Pick<JobView, 'position' | 'positionInAccount' | 'estimatedStart' | 'priority'> {
   const e = j.state === 'PENDING' ? j.explain : null;
-  if (!e) return { position: null, positionInAccount: null, estimatedStart: null, priority: null };
+  if (!e) return { position: null, positionInAccount: null, estimatedStart: j.state === 'PENDING' && unplanned ? unplanned.toISOString() : null, priority: null };
   const parsed = PriorityBreakdown.safeParse(JSON.parse(e.breakdown));
   return {
     position: e.position,

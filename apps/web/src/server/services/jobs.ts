@@ -5,7 +5,7 @@ import type { AuthUser } from '../auth/sessions';
 import { AppError, notFound, parseInput } from '../errors';
 import { canSee, type ServiceContext } from './context';
 import { resolveSubmission } from './job-policy';
-import { type JobRow, jobInclude, toJobView } from './job-view';
+import { type JobRow, jobInclude, toJobView, unplannedEstimate } from './job-view';
 
 /** A readable default name: the command's first word, like Slurm's script name. */
 export function defaultJobName(command: string): string {
@@ -56,11 +56,13 @@ export async function listJobs(ctx: ServiceContext, caller: AuthUser, opts: { al
     orderBy: [{ submittedAt: 'desc' }, { id: 'desc' }],
     take: Math.min(Math.max(opts.limit ?? 200, 1), 1000),
   });
-  return rows.map(toJobView);
+  const unplanned = await unplannedEstimate(ctx.db, rows, ctx.now());
+  return rows.map((r) => toJobView(r, unplanned));
 }
 
 export async function getJob(ctx: ServiceContext, caller: AuthUser, id: string): Promise<JobView> {
-  return toJobView(await loadVisibleJob(ctx, caller, id));
+  const job = await loadVisibleJob(ctx, caller, id);
+  return toJobView(job, await unplannedEstimate(ctx.db, [job], ctx.now()));
 }
 
 /**

@@ -1,17 +1,18 @@
 import { PendingReason, type QueueEntry } from '@sluice/contracts';
 import type { AuthUser } from '../auth/sessions';
 import { canSee, type ServiceContext } from './context';
-import { jobInclude, toJobView } from './job-view';
+import { jobInclude, toJobView, unplannedEstimate } from './job-view';
 
 /**
  * Everyone's pending jobs in queue order, like `squeue`: position as of the scheduler's last
- * cycle (jobs it has not looked at yet come last, oldest first). Who waits, for how many GPUs
+ * cycle (jobs it has not looked at yet come last, oldest first, estimated at the back of the queue). Who waits, for how many GPUs
  * and why is public; the name and command of another user's job are not (admins see all).
  */
 export async function listQueue(ctx: ServiceContext, caller: AuthUser): Promise<QueueEntry[]> {
   const rows = await ctx.db.job.findMany({ where: { state: 'PENDING' }, include: jobInclude, orderBy: [{ submittedAt: 'asc' }, { id: 'asc' }] });
   const rank = (p: number | null) => p ?? Number.MAX_SAFE_INTEGER;
-  const ordered = rows.map((r) => ({ row: r, view: toJobView(r) })).sort((a, b) => rank(a.view.position) - rank(b.view.position));
+  const unplanned = await unplannedEstimate(ctx.db, rows, ctx.now());
+  const ordered = rows.map((r) => ({ row: r, view: toJobView(r, unplanned) })).sort((a, b) => rank(a.view.position) - rank(b.view.position));
   return ordered.map(({ row, view }) => {
     const shown = canSee(caller, row.userId);
     const reason = PendingReason.safeParse(row.reason).data ?? null;
