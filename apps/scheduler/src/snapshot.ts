@@ -2,6 +2,9 @@ import type { Db } from '@sluice/db';
 import type { AccountSpec, ClusterSnapshot, NodePart, QuotaSpec } from '@sluice/scheduler-core';
 import { budgetPeriod, usageByAccount } from './ledger';
 
+/** Label of nodes that can run container jobs, and the selector of jobs that name an image. */
+const CONTAINER_LABEL = { 'sluice.container-runtime': 'podman' } as const;
+
 export interface SnapshotExtras {
   /** The reason each pending job shows now, so the applier writes only changes. */
   currentReasons: Map<string, string | null>;
@@ -33,6 +36,7 @@ export async function takeSnapshot(db: Db, now: number): Promise<{ snapshot: Clu
         name: n.name,
         schedulable: n.state === 'UP',
         pool: n.pool,
+        ...(n.containerRuntime ? { labels: CONTAINER_LABEL } : {}),
         gpus: n.gpus.map((g) => ({
           uuid: g.uuid,
           index: g.index,
@@ -54,6 +58,7 @@ export async function takeSnapshot(db: Db, now: number): Promise<{ snapshot: Clu
         checkpointable: j.checkpointable,
         ...(j.gpuModel ? { gpuModel: j.gpuModel } : {}),
         ...(j.pool ? { pool: j.pool } : {}),
+        ...(j.image ? { nodeSelector: CONTAINER_LABEL } : {}),
         ...(j.dependsOn ? { dependsOn: j.dependsOn.split(',') } : {}),
       })),
       running: active.map((j) => {

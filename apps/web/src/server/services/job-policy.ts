@@ -15,6 +15,7 @@ export interface SubmissionAsk {
   dependsOn?: string[] | undefined;
   cpus?: number | undefined;
   memoryMiB?: number | undefined;
+  image?: string | undefined;
 }
 
 export interface ResolvedSubmission {
@@ -25,6 +26,7 @@ export interface ResolvedSubmission {
   dependsOn: string;
   cpus: number;
   memoryMiB: number;
+  image: string | null;
 }
 
 /**
@@ -51,6 +53,10 @@ export async function resolveSubmission(db: Db, caller: AuthUser, ask: Submissio
     const pools = [...new Set((await db.node.findMany({ select: { pool: true } })).map((n) => n.pool))];
     if (pools.length > 0 && !pools.includes(ask.pool)) throw new AppError('BAD_REQUEST', `pool: no pool named ${ask.pool} (there are: ${pools.join(', ')})`);
   }
+  if (ask.image !== undefined) {
+    const [nodes, withRuntime] = await Promise.all([db.node.count(), db.node.count({ where: { containerRuntime: { not: null } } })]);
+    if (nodes > 0 && withRuntime === 0) throw new AppError('BAD_REQUEST', 'image: no node of the cluster can run containers (none has podman installed); an admin can install it');
+  }
   for (const dep of ask.dependsOn ?? []) {
     const job = await db.job.findUnique({ where: { id: Number(dep) }, select: { userId: true } });
     if (!job || (caller.role !== 'admin' && job.userId !== caller.id)) throw new AppError('BAD_REQUEST', `dependsOn: job ${dep} not found`);
@@ -64,6 +70,7 @@ export async function resolveSubmission(db: Db, caller: AuthUser, ask: Submissio
     dependsOn: [...new Set(ask.dependsOn ?? [])].join(','),
     cpus: ask.cpus ?? qos.cpusPerGpu * units,
     memoryMiB: ask.memoryMiB ?? qos.memoryMiBPerGpu * units,
+    image: ask.image ?? null,
   };
 }
 
