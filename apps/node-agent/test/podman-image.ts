@@ -66,4 +66,9 @@ export function usableRuntime(podman: string, image: string): { runtime: string 
   return { error: errors.join('; ') };
 }
 
+/** Names of the containers, running or not, carrying `label` (`key=value`), as `podman ps -a` lists them. */
+export function containersLabelled(podman: string, label: string): string[] {
+  return execFileSync(podman, ['ps', '--all', '--filter', `label=${label}`, '--format', '{{.Names}}'], { encoding: 'utf8' }).split('\n').filter(Boolean);
+}
+
 export { findPodman };

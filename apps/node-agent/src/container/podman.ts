@@ -60,10 +60,4 @@ export class Podman {
   async remove(name: string): Promise<void> {
     await this.exec(['rm', '--force', '--ignore', '--', name]);
   }
-
-  /** Names of the containers, running or not, carrying `label` (`key=value`). */
-  async containersLabelled(label: string): Promise<string[]> {
-    const { stdout } = await this.exec(['ps', '--all', '--filter', `label=${label}`, '--format', '{{.Names}}']);
-    return stdout.split('\n').filter(Boolean);
-  }
 }

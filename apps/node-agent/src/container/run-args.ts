@@ -99,7 +99,7 @@ export function containerRunArgs(r: ContainerRun): string[] {
 }
 
 /** podman's own process limit: it lowers itself to this, and a container cannot get more from it without CAP_SYS_RESOURCE. */
-export const PODMAN_NPROC = 32768;
+const PODMAN_NPROC = 32768;
 
 /** Reads `Max open files` and `Max processes` of /proc/self/limits (what every job on the node inherits). */
 export function parseRLimits(text: string): { nofile: RLimit; nproc: RLimit } | null {
