@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import { expect, test } from '@playwright/test';
 import { logIn } from './helpers';
@@ -34,6 +35,8 @@ test('the node page shows the inventory, GPU health and hardware history', async
   await expect(page.getByRole('heading', { name: 'Inventory' })).toBeVisible();
   await expect(page.getByTestId('hw-kernel')).toContainText(os.release());
   await expect(page.getByTestId('hw-cpu')).toContainText(`${os.cpus().length} threads`);
+  // The agent reports podman where it is installed (npm test installs it when run as root).
+  await expect(page.getByTestId('hw-containers')).toContainText(existsSync('/usr/bin/podman') ? /^podman \d+\.\d+/ : /^none/);
   await expect(page.getByTestId('gpu-row')).toHaveCount(4);
   await expect(page.getByTestId('gpu-health').first()).toHaveText('healthy');
   await expect(page.getByTestId('history-row').first()).toBeVisible();

@@ -41,6 +41,16 @@ test('an invalid submission shows which field is wrong', async ({ page }) => {
   await expect(page).toHaveURL(/\/jobs\/new/);
 });
 
+test('a container image with shell characters is refused, naming the field', async ({ page }) => {
+  await logIn(page);
+  await page.goto('/jobs/new');
+  await page.getByLabel(/command/i).fill('echo x');
+  await page.getByLabel(/container image/i).fill('ubuntu; rm -rf ~');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await expect(page.getByTestId('form-error')).toContainText(/^image: .*only letters, digits/);
+  await expect(page).toHaveURL(/\/jobs\/new/);
+});
+
 test('start a Jupyter session, open it through the portal, stop it', async ({ page, context }) => {
   await logIn(page);
   await page.goto('/sessions');

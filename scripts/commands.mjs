@@ -62,6 +62,13 @@ async function steps(...fns) {
   return 0;
 }
 
+/**
+ * What the container-job tests run on: podman, runc (crun refuses hybrid cgroup layouts) and a
+ * busybox to build an image from. Only as root: those tests need real Unix users, so without
+ * root they skip (saying so) whatever is installed.
+ */
+const containerTestPackages = () => (process.getuid?.() === 0 ? ['podman', 'runc', 'busybox-static'] : []);
+
 const pythonEnv = (c) => ensurePythonEnv({ root: c.root, log: (m) => c.say(m) });
 
 export async function runCommand(command, args, c) {
@@ -83,6 +90,7 @@ export async function runCommand(command, args, c) {
     case 'typecheck':
       return exec(bin(c, 'tsc'), ['-p', 'tsconfig.json', ...args], c);
     case 'test:unit':
+      ensureSystemPackages(containerTestPackages(), c.say);
       await pythonEnv(c);
       return exec(bin(c, 'vitest'), ['run', ...args], c);
     case 'test:e2e':
@@ -93,7 +101,7 @@ export async function runCommand(command, args, c) {
         () => exec(bin(c, 'playwright'), ['test', '-c', 'e2e/playwright.config.ts', ...args], c),
       );
     case 'test':
-      ensureSystemPackages(['chromium'], c.say);
+      ensureSystemPackages(['chromium', ...containerTestPackages()], c.say);
       await pythonEnv(c);
       return steps(
         () => exec(bin(c, 'biome'), ['lint', '.'], c),

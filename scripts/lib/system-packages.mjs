@@ -1,11 +1,11 @@
 // Debian packages the build and the tests need (a C++ toolchain for native addons, chromium for the
-// end-to-end tests), installed with apt-get when missing and we are root; otherwise a clear message
-// says what to install.
+// end-to-end tests, podman, runc and busybox for the container-job tests), installed with apt-get
+// when missing and we are root; otherwise a clear message says what to install.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
 /** How to tell each package is there. */
-const PROBES = { chromium: '/usr/bin/chromium' };
+const PROBES = { chromium: '/usr/bin/chromium', runc: '/usr/sbin/runc', 'busybox-static': '/bin/busybox' };
 
 export function ensureSystemPackages(names, say = console.error) {
   const missing = names.filter((n) => !existsSync(PROBES[n] ?? `/usr/bin/${n}`));

@@ -39,6 +39,7 @@ interface SubmitOptions {
   pool?: string;
   gpuModel?: string;
   dependency?: string;
+  image?: string;
 }
 
 /** Drops unset options, so the server applies its defaults. */
@@ -70,6 +71,7 @@ program
   .option('-p, --pool <name>', 'only nodes of this pool (Slurm: partition)')
   .option('--gpu-model <model>', 'only GPUs of this model')
   .option('-d, --dependency <spec>', 'afterok:<job id>[:<job id>...]')
+  .option('--image <ref>', "run in this container image (the node's local store, or a registry the site allows)")
   .argument('[command...]', 'command to run (quote it, or put it after --)')
   .action(async (words: string[], o: SubmitOptions) => {
     let command = words.join(' ');
@@ -90,6 +92,7 @@ program
         qos: o.qos ?? fromScript.qos,
         pool: o.pool ?? fromScript.pool,
         gpuModel: o.gpuModel,
+        image: o.image ?? fromScript.image,
         dependsOn: o.dependency ? parseDependency(o.dependency) : fromScript.dependsOn,
       }),
     });

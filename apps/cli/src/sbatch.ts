@@ -1,7 +1,8 @@
 /**
  * Reads the `#SBATCH` directives of an existing Slurm batch script, so it can be submitted
- * unchanged: job name, time limit, GPU count, account, QOS, partition (= pool) and afterok
- * dependencies. Other directives are reported as ignored.
+ * unchanged: job name, time limit, GPU count, account, QOS, partition (= pool), afterok
+ * dependencies and the container image (pyxis's `--container-image`). Other directives are
+ * reported as ignored.
  */
 export interface SbatchOptions {
   name?: string;
@@ -11,6 +12,8 @@ export interface SbatchOptions {
   qos?: string;
   pool?: string;
   dependsOn?: string[];
+  /** Container image (pyxis/enroot's `--container-image`, `registry#image` form included). */
+  image?: string;
   ignored: string[];
 }
 
@@ -68,6 +71,7 @@ export function parseSbatch(script: string): SbatchOptions {
       else if (key === '--account' || key === '-A') out.account = value;
       else if (key === '--qos' || key === '-q') out.qos = value;
       else if (key === '--partition' || key === '-p') out.pool = value;
+      else if (key === '--container-image') out.image = value;
       else if (key === '--dependency' || key === '-d') out.dependsOn = [...(out.dependsOn ?? []), ...parseDependency(value)];
       else out.ignored.push(token.trim());
     }

@@ -46,6 +46,7 @@ export function jobShowText(j: JobView): string {
     ['Exit code', j.exitCode],
     ['Reason', j.reason ? `${j.reason}: ${j.reasonText}` : null],
   ];
+  if (j.image) lines.splice(6, 0, ['Image', j.image]);
   if (j.preemptCount > 0) lines.push(['Preempted', `${j.preemptCount} time(s)`]);
   if (j.state === 'PENDING') {
     lines.push(['Position', j.position === null ? 'not yet known' : `${j.position} in the queue, ${j.positionInAccount} in account ${j.account}`]);

@@ -29,6 +29,12 @@ describe('#SBATCH scripts', () => {
     expect(parseSbatch('#SBATCH -A lab-b -p gpu').account).toBe('lab-b');
   });
 
+  it("reads pyxis's --container-image, in both of its forms", () => {
+    expect(parseSbatch('#SBATCH --container-image=nvcr.io#nvidia/pytorch:24.01-py3\n#SBATCH --gpus=1').image).toBe('nvcr.io#nvidia/pytorch:24.01-py3');
+    expect(parseSbatch('#SBATCH --container-image localhost/jax:0.4').image).toBe('localhost/jax:0.4');
+    expect(parseSbatch('#SBATCH --container-mounts=/data:/data').ignored).toEqual(['--container-mounts=/data:/data']);
+  });
+
   it('refuses dependency kinds it would get wrong', () => {
     expect(parseDependency('afterok:7,afterok:8')).toEqual(['7', '8']);
     expect(() => parseDependency('afterany:7')).toThrow(/--dependency: "afterany:7" is not supported/);

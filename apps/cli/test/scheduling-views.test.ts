@@ -9,6 +9,7 @@ const pending: JobView = {
   user: 'alice',
   state: 'PENDING',
   command: 'python train.py',
+  image: null,
   gpus: 2,
   timeLimitMinutes: 90,
   exitCode: null,
@@ -44,6 +45,8 @@ describe('CLI views', () => {
     expect(text).toMatch(/^fairshare\s+0\.500\s+10000\s+5000$/m);
     expect(text).toMatch(/^total\s+-\s+-\s+12346$/m);
     expect(jobShowText({ ...pending, state: 'COMPLETED', exitCode: 0 })).not.toMatch(/Priority|Position/);
+    expect(text).not.toMatch(/^Image:/m);
+    expect(jobShowText({ ...pending, image: 'localhost/pytorch:24.01' })).toMatch(/^GPUs:.*\nImage:\s+localhost\/pytorch:24\.01$/m);
   });
 
   it('queue hides what the server hid and shows estimates', () => {

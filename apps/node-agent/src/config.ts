@@ -25,8 +25,25 @@ const Env = z.object({
   SLUICE_CGROUP_ROOT: z.string().default('/sys/fs/cgroup'),
   SLUICE_JOB_DEFAULT_CPUS: z.coerce.number().int().min(1).optional(),
   SLUICE_JOB_DEFAULT_MEMORY_MIB: z.coerce.number().int().min(16).optional(),
+  /** Registries podman may pull from (comma-separated host[:port]); default none: the local image store only. */
+  SLUICE_CONTAINER_REGISTRIES: z.string().default(''),
+  /** Directories mounted into every container at the same path (comma-separated), e.g. /scratch,/datasets. */
+  SLUICE_CONTAINER_MOUNTS: z.string().default(''),
+  /** OCI runtime for podman (`--runtime`), e.g. runc on nodes with hybrid cgroups; default: podman's own choice. */
+  SLUICE_CONTAINER_RUNTIME: z
+    .string()
+    .regex(/^[A-Za-z0-9/._-]+$/, 'SLUICE_CONTAINER_RUNTIME must be a runtime name or path')
+    .optional(),
+  /** podman to use; default: /usr/bin/podman or /usr/local/bin/podman, when installed. */
+  SLUICE_PODMAN: z.string().startsWith('/', 'SLUICE_PODMAN must be an absolute path').optional(),
   PATH: z.string().default('/usr/local/bin:/usr/bin:/bin'),
 });
+
+const list = (s: string) =>
+  s
+    .split(',')
+    .map((x) => x.trim())
+    .filter(Boolean);
 
 export interface AgentConfig {
   nodeName: string;
@@ -53,6 +70,13 @@ export interface AgentConfig {
   cgroupRoot: string;
   /** CPU cores and memory for a job whose launch does not say (capped at what the node has). */
   defaultLimits: { cpus: number; memoryMiB: number };
+  containers: {
+    /** podman's path as configured; null = look in the usual places. */
+    podman: string | null;
+    runtime: string | null;
+    registries: string[];
+    mounts: string[];
+  };
 }
 
 const repoRoot = path.resolve(import.meta.dirname, '../../..');
@@ -84,6 +108,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): AgentConfig {
     defaultLimits: {
       cpus: Math.min(e.SLUICE_JOB_DEFAULT_CPUS ?? 4, os.availableParallelism()),
       memoryMiB: Math.min(e.SLUICE_JOB_DEFAULT_MEMORY_MIB ?? 16_384, Math.floor(os.totalmem() / 2 ** 20)),
+    },
+    containers: {
+      podman: e.SLUICE_PODMAN ?? null,
+      runtime: e.SLUICE_CONTAINER_RUNTIME ?? null,
+      registries: list(e.SLUICE_CONTAINER_REGISTRIES).map((r) => r.toLowerCase()),
+      mounts: list(e.SLUICE_CONTAINER_MOUNTS),
     },
   };
 }

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { SessionEndpoint } from './activity';
 import type { JobCgroup, Limits } from './cgroup/job-cgroup';
 import type { CgroupManager } from './cgroup/manager';
+import { ContainerRefused, type ContainerRuntime, type PreparedContainer } from './container/runtime';
 import { prepareJobDir, SAFE_JOB_ID } from './job-dir';
 import { jupyterLaunch } from './jupyter';
 import { batchShell, launchArgv } from './launch-command';
@@ -29,6 +30,8 @@ export interface ExecutorDeps {
   defaultLimits: Limits;
   /** Absolute path of setpriv; only needed when the agent is root. */
   setpriv: string | null;
+  /** Runs jobs that name an image (podman); absent where the agent offers no containers. */
+  containers?: ContainerRuntime;
 }
 
 /** Variables Sluice sets for every job (Slurm's SLURM_JOB_ID and friends). */
@@ -78,7 +81,7 @@ export class Executor {
     const note = (text: string) => send({ type: 'log', jobId: spec.jobId, data: `[sluice] ${text}\n` });
     const fail = (err: unknown) => {
       // Without a reason the scheduler records LaunchFailed.
-      const reason = err instanceof AccountRefused ? ('NoUnixAccount' as const) : undefined;
+      const reason = err instanceof AccountRefused ? ('NoUnixAccount' as const) : err instanceof ContainerRefused ? err.reason : undefined;
       const message = err instanceof Error ? err.message : String(err);
       jobLog.warn({ reason, message }, 'launch failed');
       note(`cannot start: ${message}`);
@@ -88,6 +91,8 @@ export class Executor {
     let workload: Workload;
     try {
       if (!SAFE_JOB_ID.test(spec.jobId)) throw new Error(`invalid job id ${JSON.stringify(spec.jobId)}`);
+      if (spec.image && spec.kind !== 'batch') throw new Error('only batch jobs run in container images');
+      if (spec.image && !this.deps.containers) throw new ContainerRefused('NoContainerRuntime', 'this node agent runs no containers');
       const asRoot = this.deps.accounts.agentUid === 0;
       const account = await resolveAccount(spec.user, this.deps.accounts);
       const jobDir = await prepareJobDir(this.deps.stateDir, spec.jobId, asRoot ? account : null);
@@ -96,7 +101,7 @@ export class Executor {
       if (!hasHome) note(`home directory ${account.home || '(none)'} of ${account.name} does not exist; starting in /`);
       const cwd = hasHome ? account.home : '/';
 
-      let program: string[];
+      let program: string[] = [];
       let vars = jobVars(spec.jobId, jobDir, spec.gpuUuids, limits);
       let isReadyLine: ((line: string) => boolean) | null = null;
       let port = 0;
@@ -110,7 +115,7 @@ export class Executor {
         program = [j.file, ...j.args];
         ({ port, isReadyLine } = j);
         vars = { ...vars, ...j.env };
-      } else {
+      } else if (!spec.image) {
         const { shell, note: shellNote } = batchShell(account.shell);
         if (shellNote) note(shellNote);
         // The command is one argument of the user's shell, never spliced into another command line.
@@ -121,12 +126,18 @@ export class Executor {
 
       cgroup = this.deps.cgroups.forJob(spec.jobId);
       await cgroup?.create(limits);
-      const argv = launchArgv({ program, procsFiles: cgroup?.procsFiles() ?? [], account: asRoot ? account : null, setpriv: this.deps.setpriv });
+      let container: PreparedContainer | null = null;
+      if (spec.image && this.deps.containers) {
+        const { containers, cgroups } = this.deps;
+        container = await containers.prepare({ ...spec, image: spec.image, account, env, workdir: cwd, homeUsable: hasHome, jobDir, cgroup, layout: cgroups.layout, limits, note });
+      }
+      // podman starts outside the job cgroup and as the agent: it puts the container in the cgroup and switches to the account itself.
+      const argv = container ?? launchArgv({ program, procsFiles: cgroup?.procsFiles() ?? [], account: asRoot ? account : null, setpriv: this.deps.setpriv });
       jobLog.info({ user: account.name, uid: account.uid, cgroup: cgroup?.dirs.unified ?? cgroup?.dirs.memory ?? null, ...limits }, 'launching');
 
       let ready = false;
       workload = new Workload(
-        { jobId: spec.jobId, file: argv.file, args: argv.args, env, cwd, cgroup },
+        { jobId: spec.jobId, file: argv.file, args: argv.args, env: container?.env ?? env, cwd, cgroup, signal: container?.signal, afterExit: container?.afterExit },
         {
           started: (pid) => {
             jobLog.info({ pid }, 'workload started');

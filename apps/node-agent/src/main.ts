@@ -3,6 +3,9 @@ import { pino } from 'pino';
 import { ActivityMonitor } from './activity';
 import { CgroupManager } from './cgroup/manager';
 import { loadConfig } from './config';
+import { CDI_DIRS } from './container/cdi';
+import { findPodman } from './container/podman';
+import { ContainerRuntime } from './container/runtime';
 import { agentAuth } from './credentials';
 import { Executor } from './executor';
 import { detectGpuProvider } from './gpu/detect';
@@ -29,10 +32,16 @@ async function main(): Promise<void> {
   if (closed) log.warn(`${closed} is not traversable by other users (chmod o+x it): jobs cannot reach their directories under ${config.stateDir}`);
   const cgroups = new CgroupManager({ mountRoot: config.cgroupRoot });
   await cgroups.init(log);
+  const containers = new ContainerRuntime(
+    { ...config.containers, podman: config.containers.podman ?? findPodman(), cdiDirs: CDI_DIRS, stateDir: config.stateDir, cgroupRoot: config.cgroupRoot, rootless: agentUid !== 0 },
+    { simulated: gpu.provider.source === 'simulated', list: () => gpu.provider.list() },
+  );
+  const runtime = await containers.probe();
+  log.info(runtime ? `containers: podman ${runtime.version}, CDI devices for NVIDIA GPUs: ${runtime.cdiGpuDevices.join(' ') || 'none'}` : 'containers: podman is not installed; jobs that name an image are refused here');
   const outbox = new Outbox();
   const activity = new ActivityMonitor();
   activity.start(10_000);
-  const hardware = new HardwareWatch(async () => collectHardware({ root: config.hardwareRoot, gpus: await gpu.provider.hardware() }));
+  const hardware = new HardwareWatch(async () => collectHardware({ root: config.hardwareRoot, gpus: await gpu.provider.hardware(), containers: await containers.probe() }));
   const hardwareCheck = setInterval(() => {
     hardware.check().then(
       (changed) => {
@@ -55,6 +64,7 @@ async function main(): Promise<void> {
     cgroups,
     defaultLimits: config.defaultLimits,
     setpriv,
+    containers,
   });
   const link = new SchedulerLink({
     url: config.schedulerUrl,

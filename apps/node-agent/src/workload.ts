@@ -11,6 +11,14 @@ export interface WorkloadSpec {
   cwd: string;
   /** The job's cgroup, already created; null where the node has none to give. */
   cgroup: JobCgroup | null;
+  /**
+   * How a stop reaches the workload, instead of signalling the leader's process group: a
+   * container's leader is podman, which must outlive the container to report its exit. The
+   * leader still gets SIGKILL when the grace period is over.
+   */
+  signal?: (signal: 'SIGTERM' | 'SIGKILL') => Promise<void>;
+  /** Clean-up once the leader has exited, before the cgroup is checked and removed (a container's remains). */
+  afterExit?: () => Promise<void>;
 }
 
 export interface WorkloadEvents {
@@ -94,12 +102,17 @@ export class Workload {
     if (pid === undefined || this.stopping) return;
     this.stopping = true;
     this.log.info({ jobId: this.spec.jobId, graceSec }, 'stopping workload');
-    killGroup(pid, 'SIGTERM');
-    void this.spec.cgroup?.signal('SIGTERM');
-    this.killTimer = setTimeout(() => {
-      killGroup(pid, 'SIGKILL');
-      void this.spec.cgroup?.kill();
-    }, graceSec * 1000);
+    this.signal(pid, 'SIGTERM');
+    this.killTimer = setTimeout(() => this.signal(pid, 'SIGKILL'), graceSec * 1000);
+  }
+
+  private signal(pid: number, signal: 'SIGTERM' | 'SIGKILL'): void {
+    if (this.spec.signal) {
+      this.spec.signal(signal).catch((err: unknown) => this.log.warn({ jobId: this.spec.jobId, err: String(err) }, 'could not signal the workload'));
+      if (signal === 'SIGTERM') return;
+    }
+    killGroup(pid, signal);
+    void (signal === 'SIGTERM' ? this.spec.cgroup?.signal(signal) : this.spec.cgroup?.kill());
   }
 
   /** Resolves once the workload has exited and reported. */
@@ -110,10 +123,13 @@ export class Workload {
   /** Reports the end once the cgroup has told whether the OOM killer struck, and is gone. */
   private async finish(result: Parameters<WorkloadEvents['exited']>[0]): Promise<void> {
     if (this.killTimer) clearTimeout(this.killTimer);
+    await this.spec.afterExit?.().catch((err: unknown) => this.log.warn({ jobId: this.spec.jobId, err: String(err) }, 'clean-up after the workload failed'));
     const cgroup = this.spec.cgroup;
     if (cgroup) {
       try {
-        result.outOfMemory = !result.stopped && result.exitCode !== 0 && (await cgroup.oomKilled(result.signal));
+        // 137 = 128 + SIGKILL: how a shell or podman reports a child killed by SIGKILL.
+        const killed = result.signal ?? (result.exitCode === 137 ? 'SIGKILL' : null);
+        result.outOfMemory = !result.stopped && result.exitCode !== 0 && (await cgroup.oomKilled(killed));
         await cgroup.remove();
       } catch (err) {
         this.log.warn({ jobId: this.spec.jobId, err: String(err) }, 'could not remove the cgroup');

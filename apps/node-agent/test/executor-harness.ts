@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { AgentMessageBody, LaunchSpec } from '@sluice/contracts';
 import { pino } from 'pino';
 import { CgroupManager } from '../src/cgroup/manager';
+import { type ContainerConfig, ContainerRuntime } from '../src/container/runtime';
 import { Executor } from '../src/executor';
 import { findSetpriv } from '../src/launch-command';
 import { eventually } from './appliance-processes';
@@ -11,7 +12,7 @@ import { eventually } from './appliance-processes';
 type Exited = Extract<AgentMessageBody, { type: 'exited' }>;
 
 /** A real Executor (real processes, real accounts, the node's real cgroups) and what it sends. */
-export async function startExecutor(opts: { cgroupRoot?: string; path?: string; minUid?: number } = {}) {
+export async function startExecutor(opts: { cgroupRoot?: string; path?: string; minUid?: number; containers?: Partial<ContainerConfig> } = {}) {
   const stateDir = mkdtempSync(path.join(tmpdir(), 'sluice-exec-'));
   // mkdtemp makes 0700 directories: job users must be able to traverse to their job directory.
   chmodSync(stateDir, 0o711);
@@ -19,6 +20,12 @@ export async function startExecutor(opts: { cgroupRoot?: string; path?: string; 
   const cgroups = new CgroupManager({ mountRoot: opts.cgroupRoot ?? '/sys/fs/cgroup' });
   await cgroups.init(log);
   const messages: AgentMessageBody[] = [];
+  const containers = opts.containers
+    ? new ContainerRuntime(
+        { podman: null, runtime: null, registries: [], mounts: [], cdiDirs: [], cgroupRoot: opts.cgroupRoot ?? '/sys/fs/cgroup', rootless: process.getuid?.() !== 0, ...opts.containers, stateDir },
+        { simulated: true, list: async () => [] },
+      )
+    : undefined;
   const executor = new Executor({
     send: (m) => messages.push(m),
     log,
@@ -30,6 +37,7 @@ export async function startExecutor(opts: { cgroupRoot?: string; path?: string; 
     cgroups,
     defaultLimits: { cpus: 1, memoryMiB: 512 },
     setpriv: findSetpriv(),
+    containers,
   });
   let seq = 0;
   const spec = (s: Partial<LaunchSpec> & Pick<LaunchSpec, 'user' | 'command'>): LaunchSpec => ({

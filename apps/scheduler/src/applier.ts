@@ -10,6 +10,7 @@ export function launchSpecFor(
     kind: string;
     template: string | null;
     command: string;
+    image: string | null;
     timeLimitMinutes: number;
     sessionToken: string | null;
     cpus: number | null;
@@ -27,6 +28,7 @@ export function launchSpecFor(
     user: job.user.unixUser ?? job.user.username,
     ...(job.cpus !== null ? { cpus: job.cpus } : {}),
     ...(job.memoryMiB !== null ? { memoryMiB: job.memoryMiB } : {}),
+    ...(job.kind === 'batch' && job.image ? { image: job.image } : {}),
     ...(job.kind === 'session' && job.sessionToken ? { session: { template: SessionTemplate.catch('jupyter').parse(job.template), baseUrl: `/s/${job.id}/`, token: job.sessionToken } } : {}),
   };
 }

@@ -29,6 +29,7 @@ export function hardwareComponents(hw: NodeHardware): Map<string, string> {
   for (const p of hw.infiniband) c.set(`rdma ${p.device}/${p.port}`, `${p.linkLayer ?? 'unknown link layer'}${p.rate ? `, ${p.rate}` : ''}`);
   c.set('os', hw.os.prettyName);
   c.set('kernel', `${hw.kernel.release} (${hw.kernel.arch})`);
+  if (hw.containers) c.set('container runtime', `${hw.containers.name} ${hw.containers.version}${hw.containers.cdiGpuDevices.length > 0 ? ', CDI for NVIDIA GPUs' : ''}`);
   if (hw.nvidia) c.set('nvidia driver', `driver ${hw.nvidia.driverVersion ?? 'unknown'}, CUDA ${hw.nvidia.cudaVersion ?? 'unknown'}`);
   return c;
 }

@@ -22,7 +22,8 @@ export async function recordHardware(db: Db, nodeName: string, hw: NodeHardware,
     if (!node) throw new Error(`hardware for unknown node ${nodeName}`);
     const changes = diffHardware(storedHardware(node.inventory), hw);
     if (changes.length > 0) await tx.nodeHardwareEvent.createMany({ data: changes.map((c) => ({ nodeName, at: now, ...c })) });
-    await tx.node.update({ where: { id: node.id }, data: { inventory: JSON.stringify(hw) } });
+    const containerRuntime = hw.containers ? `${hw.containers.name} ${hw.containers.version}` : null;
+    await tx.node.update({ where: { id: node.id }, data: { inventory: JSON.stringify(hw), containerRuntime } });
     for (const g of hw.gpus) await tx.gpu.updateMany({ where: { uuid: g.uuid, nodeId: node.id }, data: { nvlinkDomain: g.nvlinkDomain } });
     return changes;
   });

@@ -2,6 +2,9 @@ import { type Db, readTransaction } from '@sluice/db';
 import type { AccountSpec, ClusterSnapshot, NodePart, QuotaSpec } from '@sluice/scheduler-core';
 import { budgetPeriod, usageByAccount } from './ledger';
 
+/** Label of nodes that can run container jobs, and the selector of jobs that name an image. */
+const CONTAINER_LABEL = { 'sluice.container-runtime': 'podman' } as const;
+
 export interface SnapshotExtras {
   /** The reason each pending job shows now, so the applier writes only changes. */
   currentReasons: Map<string, string | null>;
@@ -18,6 +21,8 @@ const common = {
   timeLimitMinutes: true,
   preemptCount: true,
   checkpointable: true,
+  cpus: true,
+  memoryMiB: true,
 } as const;
 
 /** Reads everything one cycle needs in one consistent read (holding no write lock). */
@@ -26,7 +31,7 @@ export async function takeSnapshot(db: Db, now: number): Promise<{ snapshot: Clu
     const [nodes, allocations, pending, active, accounts, usage, budget] = await Promise.all([
       tx.node.findMany({ include: { gpus: { where: { present: true } } }, orderBy: { name: 'asc' } }),
       tx.allocation.findMany({ where: { releasedAt: null }, select: { jobId: true, gpuUuid: true, nodeName: true }, orderBy: { id: 'asc' } }),
-      tx.job.findMany({ where: { state: 'PENDING' }, select: { ...common, reason: true, basePriority: true, gpuModel: true, pool: true, dependsOn: true } }),
+      tx.job.findMany({ where: { state: 'PENDING' }, select: { ...common, reason: true, basePriority: true, gpuModel: true, pool: true, dependsOn: true, image: true } }),
       tx.job.findMany({ where: { state: { in: ['STARTING', 'RUNNING'] } }, select: { ...common, nodeName: true, startedAt: true, stopRequested: true } }),
       tx.account.findMany({ include: { members: { include: { user: { select: { username: true } } } }, quotas: true } }),
       tx.usage.findMany(),
@@ -48,6 +53,7 @@ export async function takeSnapshot(db: Db, now: number): Promise<{ snapshot: Clu
         pool: n.pool,
         cpus: n.cpus,
         memoryMiB: n.memoryMiB,
+        ...(n.containerRuntime ? { labels: CONTAINER_LABEL } : {}),
         gpus: n.gpus.map((g) => ({
           uuid: g.uuid,
           index: g.index,
@@ -70,6 +76,7 @@ export async function takeSnapshot(db: Db, now: number): Promise<{ snapshot: Clu
         ...requests(j),
         ...(j.gpuModel ? { gpuModel: j.gpuModel } : {}),
         ...(j.pool ? { pool: j.pool } : {}),
+        ...(j.image ? { nodeSelector: CONTAINER_LABEL } : {}),
         ...(j.dependsOn ? { dependsOn: j.dependsOn.split(',') } : {}),
       })),
       running: active.map((j) => {

@@ -81,6 +81,22 @@ describe('recordHardware on a real database', () => {
     expect(gpus.map((g) => g.nvlinkDomain)).toEqual([null, 'nvl0']);
   });
 
+  it('keeps the container runtime the node reports, and its coming and going in the history', async () => {
+    await registerNode(t.db, inventory('n1', 2), [], new Date());
+    await recordHardware(t.db, 'n1', hardware(), new Date());
+    const runtime = async () => (await t.db.node.findUniqueOrThrow({ where: { name: 'n1' } })).containerRuntime;
+    expect(await runtime()).toBeNull();
+    const before = (await events()).length;
+    await recordHardware(t.db, 'n1', hardware({ containers: { name: 'podman', version: '4.3.1', cdiGpuDevices: ['0', 'GPU-n1-0', 'all'] } }), new Date());
+    expect(await runtime()).toBe('podman 4.3.1');
+    await recordHardware(t.db, 'n1', hardware({ containers: null }), new Date());
+    expect(await runtime()).toBeNull();
+    expect((await events()).slice(before)).toEqual([
+      ['added', 'container runtime', 'podman 4.3.1, CDI for NVIDIA GPUs'],
+      ['removed', 'container runtime', 'podman 4.3.1, CDI for NVIDIA GPUs'],
+    ]);
+  });
+
   it('treats an inventory it cannot read back as no inventory', async () => {
     await registerNode(t.db, inventory('n1', 2), [], new Date());
     await t.db.node.update({ where: { name: 'n1' }, data: { inventory: '{"old":"format"}' } });

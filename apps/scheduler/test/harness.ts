@@ -37,7 +37,7 @@ export async function setup(db: Db, nodes: Record<string, number>) {
   }
   const daemon = new SchedulerDaemon({ db, log: pino({ level: 'silent' }), clock, gateway: sender, cycleMs: 1000, nodeTimeoutMs: 60_000, stopGraceSec: 5 });
   const user = await db.user.create({ data: { username: `u${Math.random().toString(36).slice(2, 8)}`, passwordHash: 'x' } });
-  const submit = (gpus: number, extra: Partial<Pick<Prisma.JobUncheckedCreateInput, 'timeLimitMinutes' | 'basePriority' | 'requeue' | 'account' | 'qos' | 'userId'>> = {}) =>
+  const submit = (gpus: number, extra: Partial<Pick<Prisma.JobUncheckedCreateInput, 'timeLimitMinutes' | 'basePriority' | 'requeue' | 'account' | 'qos' | 'userId' | 'image'>> = {}) =>
     db.job.create({ data: { userId: user.id, name: 'j', command: 'true', gpus, timeLimitMinutes: 10, submittedAt: new Date(clock.now()), ...extra } });
   /** Time passes while every node keeps heart-beating. */
   const advance = async (ms: number) => {

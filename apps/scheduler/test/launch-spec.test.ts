@@ -2,11 +2,12 @@ import { LaunchSpec } from '@sluice/contracts';
 import { describe, expect, it } from 'vitest';
 import { launchSpecFor } from '../src/applier';
 
-const job = (template: string | null) => ({
+const job = (template: string | null, kind = 'session', image: string | null = null) => ({
   id: 7,
-  kind: 'session',
+  kind,
   template,
   command: 'terminal',
+  image,
   timeLimitMinutes: 60,
   sessionToken: 'a'.repeat(48),
   cpus: null,
@@ -23,5 +24,13 @@ describe('launch spec of a session', () => {
 
   it('starts Jupyter for sessions recorded before templates existed', () => {
     expect(launchSpecFor(job(null), []).session?.template).toBe('jupyter');
+  });
+});
+
+describe('launch spec of a container job', () => {
+  it('names the image of a batch job, and never one for a session', () => {
+    expect(LaunchSpec.parse(launchSpecFor(job(null, 'batch', 'localhost/pytorch:24.01'), ['GPU-1'])).image).toBe('localhost/pytorch:24.01');
+    expect(launchSpecFor(job(null, 'batch'), []).image).toBeUndefined();
+    expect(launchSpecFor(job('jupyter', 'session', 'localhost/pytorch:24.01'), []).image).toBeUndefined();
   });
 });

@@ -36,6 +36,7 @@ describe('resolveSubmission', () => {
       dependsOn: '',
       cpus: 16,
       memoryMiB: 131072,
+      image: null,
     });
     expect((await resolveSubmission(t.db, u, { ...ask, cpus: 3, memoryMiB: 1000 }, 'interactive')).qos).toBe('interactive');
   });

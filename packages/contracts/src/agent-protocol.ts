@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { SessionTemplate } from './api';
+import { ContainerImage } from './container-image';
 import { EndReason } from './job';
 import { GpuReport, NodeHardware } from './node-hardware';
 
@@ -53,6 +54,8 @@ export const LaunchSpec = z.object({
   cpus: z.number().int().min(1).optional(),
   memoryMiB: z.number().int().min(1).optional(),
   session: SessionSpec.optional(),
+  /** Run the batch command in this container image (podman), not directly on the node. */
+  image: ContainerImage.optional(),
 });
 export type LaunchSpec = z.infer<typeof LaunchSpec>;
 
@@ -85,7 +88,7 @@ export const AgentMessage = z.discriminatedUnion('type', [
     /** Set when the agent stopped it on request, or could not start it. */
     cause: z.enum(['exit', 'stopped', 'launch-failed']),
     message: z.string().optional(),
-    /** Why it ended, when the agent knows better than the exit code (NoUnixAccount, OutOfMemory). */
+    /** Why it ended, when the agent knows better than the exit code (NoUnixAccount, OutOfMemory, NoContainerRuntime...). */
     reason: EndReason.optional(),
   }),
   z.object({ ...header, type: z.literal('log'), jobId: z.string(), data: z.string() }),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ContainerImage } from './container-image';
 import { EndReason, JobKind, JobState, PendingReason } from './job';
 import { LIMITS } from './limits';
 
@@ -41,6 +42,8 @@ export const JobSubmitInput = z.strictObject({
   requeue: z.boolean().optional(),
   /** The job saves its state on SIGTERM and resumes when requeued. */
   checkpointable: z.boolean().optional(),
+  /** Run the command in this container image (podman on the node): the node's local store, or a registry the site allows. */
+  image: ContainerImage.optional(),
 });
 export type JobSubmitInput = z.infer<typeof JobSubmitInput>;
 
@@ -63,6 +66,8 @@ export const JobView = z.object({
   user: z.string(),
   state: JobState,
   command: z.string(),
+  /** Container image the command runs in; null = directly on the node. */
+  image: z.string().nullable(),
   gpus: z.number().int(),
   timeLimitMinutes: z.number().int(),
   exitCode: z.number().int().nullable(),

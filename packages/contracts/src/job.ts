@@ -46,7 +46,7 @@ export const PendingReason = z.enum(PENDING_REASONS);
 export type PendingReason = z.infer<typeof PendingReason>;
 
 /** Why a job ended the way it did (beyond its state). */
-export const END_REASONS = ['Cancelled', 'TimeLimit', 'NonZeroExit', 'LaunchFailed', 'NodeLost', 'Signal', 'OutOfMemory', 'Preempted', 'Idle', 'MaxLifetime', 'NoUnixAccount'] as const;
+export const END_REASONS = ['Cancelled', 'TimeLimit', 'NonZeroExit', 'LaunchFailed', 'NodeLost', 'Signal', 'OutOfMemory', 'Preempted', 'Idle', 'MaxLifetime', 'NoUnixAccount', 'NoContainerRuntime', 'ImageNotFound'] as const;
 export const EndReason = z.enum(END_REASONS);
 export type EndReason = z.infer<typeof EndReason>;
 
@@ -59,7 +59,7 @@ export const REASON_TEXT: Record<PendingReason | EndReason, string> = {
   Dependency: 'Waiting for another job to finish.',
   Reservation: 'GPUs are reserved for a higher-priority job.',
   NodeDown: 'The nodes that could run it are down or drained.',
-  Unplaceable: 'No node in the cluster has enough GPUs for this request.',
+  Unplaceable: 'No node in the cluster can run this request (too many GPUs, or no node of its GPU model, pool or container runtime).',
   QosLimit: "The user or account is at its QOS's GPU limit.",
   WallTimeLimit: "The time limit is longer than its QOS's maximum wall time.",
   InvalidQos: 'The job names a QOS that does not exist.',
@@ -75,4 +75,6 @@ export const REASON_TEXT: Record<PendingReason | EndReason, string> = {
   Idle: 'Stopped after being idle longer than its idle timeout.',
   MaxLifetime: 'Stopped at the longest lifetime its QOS allows for a session.',
   NoUnixAccount: 'The user has no Unix account on the node.',
+  NoContainerRuntime: 'The job names a container image, but its node cannot run containers (podman is not installed there).',
+  ImageNotFound: "The container image is not in the node's local image store, and its registry is not one the node may pull from.",
 };

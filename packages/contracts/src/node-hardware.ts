@@ -73,6 +73,16 @@ export const GpuHardware = z.object({
 });
 export type GpuHardware = z.infer<typeof GpuHardware>;
 
+/** The node's container runtime, for jobs that name an image. */
+export const ContainerRuntimeInfo = z.object({
+  name: z.literal('podman'),
+  /** As `podman --version` prints it, e.g. "4.3.1". */
+  version: z.string(),
+  /** CDI device names of the NVIDIA GPUs (`nvidia.com/gpu=<name>`) in /etc/cdi and /var/run/cdi; empty when there is no spec. */
+  cdiGpuDevices: z.array(z.string()),
+});
+export type ContainerRuntimeInfo = z.infer<typeof ContainerRuntimeInfo>;
+
 export const NodeHardware = z.object({
   cpu: CpuInfo,
   memory: z.object({ totalMiB: count, swapMiB: count }),
@@ -84,6 +94,8 @@ export const NodeHardware = z.object({
   /** null on nodes without the NVIDIA driver (simulated GPUs). */
   nvidia: z.object({ driverVersion: z.string().nullable(), cudaVersion: z.string().nullable() }).nullable(),
   gpus: z.array(GpuHardware),
+  /** podman, when installed; null where the node runs no containers (absent in reports of older agents). */
+  containers: ContainerRuntimeInfo.nullable().optional(),
 });
 export type NodeHardware = z.infer<typeof NodeHardware>;
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -39,6 +39,36 @@ const readOr = async (file: string, fallback: string): Promise<string> => {
     return fallback;
   }
 };
+
+/** A cgroup's child cgroups (a container runtime makes its own below the job's). */
+const childCgroups = async (dir: string): Promise<string[]> =>
+  (await readdir(dir, { withFileTypes: true }).catch(() => [])).filter((e) => e.isDirectory()).map((e) => path.join(dir, e.name));
+
+/** Pids in a cgroup and every cgroup below it. */
+async function subtreePids(dir: string): Promise<number[]> {
+  const own = (await readOr(path.join(dir, 'cgroup.procs'), '')).split('\n').filter(Boolean).map(Number);
+  for (const child of await childCgroups(dir)) own.push(...(await subtreePids(child)));
+  return own;
+}
+
+/**
+ * Removes a cgroup and the cgroups below it, deepest first. A cgroup can only go once it has no
+ * processes: EBUSY is retried for a while (the kernel frees a killed process's membership late).
+ */
+export async function removeCgroupTree(dir: string): Promise<void> {
+  for (const child of await childCgroups(dir)) await removeCgroupTree(child);
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await rmdir(dir);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'EBUSY' || attempt >= 100) throw err;
+      await sleep(20);
+    }
+  }
+}
 
 const signalPid = (pid: number, signal: NodeJS.Signals) => {
   try {
@@ -90,11 +120,10 @@ export class JobCgroup {
     }
   }
 
-  /** Pids in the cgroup (from the first hierarchy that can tell). */
+  /** Pids in the cgroup and below it (from the first hierarchy that can tell). */
   async pids(): Promise<number[]> {
     for (const d of this.all()) {
-      const text = await readOr(path.join(d, 'cgroup.procs'), '');
-      const pids = text.split('\n').filter(Boolean).map(Number);
+      const pids = await subtreePids(d);
       if (pids.length > 0) return pids;
     }
     return [];
@@ -122,34 +151,26 @@ export class JobCgroup {
   }
 
   /**
-   * Whether the kernel's OOM killer killed something in the cgroup: memory.events on v2,
-   * memory.oom_control's oom_kill on v1 (kernel 4.13+); older v1 kernels only have the
-   * failure count, which together with death by SIGKILL means the same.
+   * Whether the kernel's OOM killer killed something in the cgroup: memory.events on v2 (which
+   * counts the cgroups below too), memory.oom_control's oom_kill on v1 (kernel 4.13+). v1 counts
+   * a kill only in the victim's own cgroup, which may be one below the job's (a container's,
+   * gone by now), and older kernels have no count: there, death by SIGKILL after the job's
+   * memory reached its limit (failures counted, or the peak at the limit) means the same.
    */
   async oomKilled(signal: string | null): Promise<boolean> {
     const { unified, memory } = this.dirs;
     if (this.dirs.v2Limits && unified) return (parseKeyedCounts(await readOr(path.join(unified, 'memory.events'), '')).oom_kill ?? 0) > 0;
     if (!memory) return false;
-    const oomKills = parseKeyedCounts(await readOr(path.join(memory, 'memory.oom_control'), '')).oom_kill;
-    if (oomKills !== undefined) return oomKills > 0;
-    return signal === 'SIGKILL' && Number((await readOr(path.join(memory, 'memory.failcnt'), '0')).trim()) > 0;
+    if ((parseKeyedCounts(await readOr(path.join(memory, 'memory.oom_control'), '')).oom_kill ?? 0) > 0) return true;
+    if (signal !== 'SIGKILL') return false;
+    const read = async (f: string) => Number((await readOr(path.join(memory, f), '0')).trim());
+    const limit = await read('memory.limit_in_bytes');
+    return (await read('memory.failcnt')) > 0 || (limit > 0 && (await read('memory.max_usage_in_bytes')) >= limit);
   }
 
-  /** Kills what is left and removes the directories (a cgroup can only go once it is empty). */
+  /** Kills what is left and removes the directories, with any cgroups made below them. */
   async remove(): Promise<void> {
     await this.kill();
-    for (const d of this.all()) {
-      for (let attempt = 0; ; attempt++) {
-        try {
-          await rmdir(d);
-          break;
-        } catch (err) {
-          const code = (err as NodeJS.ErrnoException).code;
-          if (code === 'ENOENT') break;
-          if (code !== 'EBUSY' || attempt >= 100) throw err;
-          await sleep(20);
-        }
-      }
-    }
+    for (const d of this.all()) await removeCgroupTree(d);
   }
 }

@@ -1,5 +1,5 @@
 import os from 'node:os';
-import type { NodeHardware } from '@sluice/contracts';
+import type { ContainerRuntimeInfo, NodeHardware } from '@sluice/contracts';
 import type { GpuHardwareReport } from '../gpu/types';
 import { readCpu } from './cpu';
 import { readDisks } from './disks';
@@ -14,6 +14,8 @@ export interface CollectOptions {
   /** Machine architecture (uname -m); defaults to this machine's. */
   arch?: string;
   gpus: GpuHardwareReport;
+  /** The container runtime (podman) as probed; left out of the report when not given. */
+  containers?: ContainerRuntimeInfo | null;
 }
 
 /** The node's hardware and OS inventory. Cheap: a few hundred small file reads. */
@@ -38,5 +40,6 @@ export async function collectHardware(opts: CollectOptions): Promise<NodeHardwar
     kernel: { release, arch: opts.arch ?? os.machine() },
     nvidia: opts.gpus.nvidia,
     gpus: opts.gpus.gpus,
+    ...(opts.containers !== undefined ? { containers: opts.containers } : {}),
   };
 }

@@ -9,6 +9,7 @@ export function JobDetails({ job }: { job: JobView }) {
     ['Account', job.account],
     ['QOS', job.qos],
     ['GPUs', job.borrowed ? `${job.gpus} (borrowed: may be reclaimed)` : job.gpus],
+    ...(job.image ? ([['Image', <span key="image" className="mono">{job.image}</span>]] as [string, ReactNode][]) : []),
     ['Node', job.node ?? '—'],
     ['Time limit', formatMinutes(job.timeLimitMinutes)],
     ['Submitted', formatTime(job.submittedAt)],

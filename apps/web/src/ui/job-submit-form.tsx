@@ -26,6 +26,7 @@ export function JobSubmitForm() {
   const [qos, setQos] = useState('');
   const [gpuModel, setGpuModel] = useState('');
   const [pool, setPool] = useState('');
+  const [image, setImage] = useState('');
   const accounts = useQuery(trpc.accounts.mine.queryOptions());
   const qosList = useQuery(trpc.qos.list.queryOptions());
   const nodes = useQuery(trpc.cluster.nodes.queryOptions());
@@ -44,7 +45,7 @@ export function JobSubmitForm() {
     const input: Record<string, unknown> = { command, gpus: num(gpus), timeLimitMinutes: num(minutes) };
     if (name.trim() !== '') input.name = name.trim();
     // Empty selects mean "the default": the server picks the default account and QOS.
-    for (const [key, value] of Object.entries({ account, qos, gpuModel: gpuModel.trim(), pool: pool.trim() })) if (value !== '') input[key] = value;
+    for (const [key, value] of Object.entries({ account, qos, gpuModel: gpuModel.trim(), pool: pool.trim(), image: image.trim() })) if (value !== '') input[key] = value;
     submit.mutate(input);
   };
 
@@ -62,7 +63,12 @@ export function JobSubmitForm() {
           value={command}
           onChange={(e) => setCommand(e.target.value)}
         />
-        <p className="hint">Runs under bash on the allocated node; may span several lines.</p>
+        <p className="hint">Runs under bash on the allocated node (under /bin/sh in a container image); may span several lines.</p>
+      </div>
+      <div className="field">
+        <label htmlFor="image">Container image (optional)</label>
+        <input id="image" name="image" className="mono" placeholder="e.g. localhost/pytorch:24.01" spellCheck={false} value={image} onChange={(e) => setImage(e.target.value)} />
+        <p className="hint">Runs the command in this image with podman, as you, with your home directory and GPUs. From the nodes' local image store, or a registry your site allows.</p>
       </div>
       <div className="field-row">
         <div className="field">

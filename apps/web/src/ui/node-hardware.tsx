@@ -33,6 +33,11 @@ export function NodeHardwareView({ hw }: { hw: NodeHardware }) {
             {hw.kernel.release} ({hw.kernel.arch})
           </Row>
           <Row label="NVIDIA driver">{hw.nvidia ? `${hw.nvidia.driverVersion ?? 'unknown'} · CUDA ${hw.nvidia.cudaVersion ?? 'unknown'}` : 'none (simulated GPUs)'}</Row>
+          <Row label="Containers">
+            {hw.containers
+              ? `${hw.containers.name} ${hw.containers.version} · ${hw.containers.cdiGpuDevices.length > 0 ? `CDI: ${hw.containers.cdiGpuDevices.join(', ')}` : 'no CDI spec for NVIDIA GPUs'}`
+              : 'none (no podman: jobs with an image do not run here)'}
+          </Row>
         </div>
       </div>
       <div className="section table-wrap">

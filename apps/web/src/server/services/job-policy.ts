@@ -16,6 +16,7 @@ export interface SubmissionAsk {
   dependsOn?: string[] | undefined;
   cpus?: number | undefined;
   memoryMiB?: number | undefined;
+  image?: string | undefined;
 }
 
 export interface ResolvedSubmission {
@@ -26,6 +27,7 @@ export interface ResolvedSubmission {
   dependsOn: string;
   cpus: number;
   memoryMiB: number;
+  image: string | null;
 }
 
 /**
@@ -61,6 +63,8 @@ async function resolve(db: Db, cache: TtlCache, caller: AuthUser, ask: Submissio
     throw new AppError('BAD_REQUEST', `gpuModel: no GPU of model ${ask.gpuModel} (the cluster has: ${cluster.models.join(', ')})`);
   if (ask.pool !== undefined && cluster.pools.length > 0 && !cluster.pools.includes(ask.pool))
     throw new AppError('BAD_REQUEST', `pool: no pool named ${ask.pool} (there are: ${cluster.pools.join(', ')})`);
+  if (ask.image !== undefined && cluster.nodes > 0 && cluster.containerNodes === 0)
+    throw new AppError('BAD_REQUEST', 'image: no node of the cluster can run containers (none has podman installed); an admin can install it');
   for (const dep of ask.dependsOn ?? []) {
     const job = await db.job.findUnique({ where: { id: Number(dep) }, select: { userId: true } });
     if (!job || (caller.role !== 'admin' && job.userId !== caller.id)) throw new AppError('BAD_REQUEST', `dependsOn: job ${dep} not found`);
@@ -74,13 +78,20 @@ async function resolve(db: Db, cache: TtlCache, caller: AuthUser, ask: Submissio
     dependsOn: [...new Set(ask.dependsOn ?? [])].join(','),
     cpus: ask.cpus ?? qos.cpusPerGpu * units,
     memoryMiB: ask.memoryMiB ?? qos.memoryMiBPerGpu * units,
+    image: ask.image ?? null,
   };
 }
 
-/** GPUs present, nodes, and the GPU models and pools there are. */
-async function clusterFacts(db: Db): Promise<{ gpus: number; nodes: number; models: string[]; pools: string[] }> {
-  const [gpus, nodes] = await Promise.all([db.gpu.findMany({ where: { present: true }, select: { model: true } }), db.node.findMany({ select: { pool: true } })]);
-  return { gpus: gpus.length, nodes: nodes.length, models: [...new Set(gpus.map((g) => g.model))], pools: [...new Set(nodes.map((n) => n.pool))] };
+/** GPUs present, nodes (and how many can run containers), and the GPU models and pools there are. */
+async function clusterFacts(db: Db): Promise<{ gpus: number; nodes: number; containerNodes: number; models: string[]; pools: string[] }> {
+  const [gpus, nodes] = await Promise.all([db.gpu.findMany({ where: { present: true }, select: { model: true } }), db.node.findMany({ select: { pool: true, containerRuntime: true } })]);
+  return {
+    gpus: gpus.length,
+    nodes: nodes.length,
+    containerNodes: nodes.filter((n) => n.containerRuntime !== null).length,
+    models: [...new Set(gpus.map((g) => g.model))],
+    pools: [...new Set(nodes.map((n) => n.pool))],
+  };
 }
 
 /** The account asked for, or the user's default: their chosen one, else their first membership, else `default`. */

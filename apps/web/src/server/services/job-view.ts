@@ -32,6 +32,7 @@ export function toJobView(j: JobRow, unplanned: Date | null = null): JobView {
     user: j.user.username,
     state: j.state as JobView['state'],
     command: j.command,
+    image: j.image,
     gpus: j.gpus,
     timeLimitMinutes: j.timeLimitMinutes,
     exitCode: j.exitCode,

@@ -1,0 +1,6 @@
+-- AlterTable
+ALTER TABLE "Node" ADD COLUMN "containerRuntime" TEXT;
+
+-- AlterTable
+ALTER TABLE "Job" ADD COLUMN "image" TEXT;
+
