@@ -8,10 +8,11 @@
  * half-node job.
  *
  * It must not cost the jobs that priority protects: a dry run of the priority
- * walk yields the reservations it would make, and an exact fit may only start
- * where it delays none of them, its own included (the same `fitsNow` test
- * backfill passes): a job whose reservation is on that very node gets it
- * soon anyway and does not push out the higher-priority jobs before it.
+ * walk, up to the last candidate, yields the reservations it would make for
+ * the jobs ahead, and an exact fit may only start where it delays none of
+ * them, its own included (the same `fitsNow` test backfill passes): a job
+ * whose reservation is on that very node gets it soon anyway and does not
+ * push out the higher-priority jobs before it.
  * Only the first `backfill.exactFitDepth` eligible jobs of the queue take
  * part, so a low-priority account cannot jump the queue through exact fits,
  * and none goes ahead of a job of a higher QOS. Not with the `fifo` order.
@@ -33,7 +34,8 @@ export function placeExactFits(ctx: CycleContext, order: readonly JobView[], sta
   const candidates: JobView[] = [];
   let eligible = 0;
   let topQos = Number.NEGATIVE_INFINITY;
-  for (const v of order) {
+  let last = -1;
+  for (const [k, v] of order.entries()) {
     if (eligible >= depth || state.totalFree() === 0) break;
     if (staticReasons[v.index]) continue;
     eligible++;
@@ -41,13 +43,17 @@ export function placeExactFits(ctx: CycleContext, order: readonly JobView[], sta
     const jumpsQos = v.qosPriority < topQos;
     topQos = Math.max(topQos, v.qosPriority);
     if (jumpsQos || jobForm(v) !== 'single') continue;
-    if (v.shape.classes.some((c) => state.index.nodesWithFree(c, v.whole).length > 0)) candidates.push(v);
+    if (v.shape.classes.some((c) => state.index.nodesWithFree(c, v.whole).length > 0)) {
+      candidates.push(v);
+      last = k;
+    }
   }
   if (candidates.length === 0) return [];
 
-  // The reservations the plain priority walk would make (its starts are undone).
+  // The reservations the plain priority walk would make for the jobs up to the last candidate
+  // (those behind it come after every candidate anyway); its starts are undone.
   const dryBook = new ReservationBook(ctx.now);
-  const dry = walkQueue(ctx, order, staticReasons, new QuotaBook(ctx, state), dryBook, { untilReserved: true });
+  const dry = walkQueue(ctx, order, staticReasons, new QuotaBook(ctx, state), dryBook, { reserveFor: last + 1 });
   for (const s of dry.starts) state.release(s.jobId);
 
   const starts: Placement[] = [];

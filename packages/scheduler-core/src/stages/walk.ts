@@ -30,8 +30,11 @@ export interface WalkOutcome {
 export interface WalkOptions {
   /** Jobs already started this cycle (exact fits): skipped, and counted against the start cap. */
   started?: ReadonlySet<string>;
-  /** Stop once the reservation depth is used up (a dry run that only wants the reservations). */
-  untilReserved?: boolean;
+  /**
+   * A dry run that only wants the reservations of the first `reserveFor` jobs of the queue:
+   * it stops after them, or once the reservation depth is used up.
+   */
+  reserveFor?: number;
 }
 
 export function walkQueue(
@@ -53,7 +56,9 @@ export function walkQueue(
   const veto = new WalkVeto(quota, book);
   const already = options.started?.size ?? 0;
 
-  for (const v of order) {
+  const end = Math.min(order.length, options.reserveFor ?? order.length);
+  for (let k = 0; k < end; k++) {
+    const v = order[k] as JobView;
     if (options.started?.has(v.id)) continue;
     const sr = staticReasons[v.index];
     if (sr) {
@@ -98,7 +103,7 @@ export function walkQueue(
       if (plan && Number.isFinite(plan.start)) {
         book.reserve(v.id, plan.parts, plan.start, plan.start + v.limitMs);
         verdicts.set(v, 'Resources', plan.start);
-        if (options.untilReserved && book.size >= config.backfill.reservations) break;
+        if (options.reserveFor !== undefined && book.size >= config.backfill.reservations) break;
         continue;
       }
     }
