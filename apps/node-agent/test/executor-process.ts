@@ -1,6 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import path from 'node:path';
 import type { AgentMessageBody, JobExit } from '@sluice/contracts';
+import type { ContainerConfig } from '../src/container/runtime';
 import { eventually } from './appliance-processes';
 import { watch } from './executor-harness';
 import type { ExecutorCommand, ExecutorReport } from './fixtures/executor-process';
@@ -18,8 +19,8 @@ export class ExecutorProcess {
   private readonly child: ChildProcess;
   readonly watch = watch(this.messages);
 
-  private constructor(stateDir: string, cgroupParent: string) {
-    this.child = fork(path.join(import.meta.dirname, 'fixtures/executor-process.ts'), [stateDir, cgroupParent], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  private constructor(stateDir: string, cgroupParent: string, containers?: Partial<ContainerConfig>) {
+    this.child = fork(path.join(import.meta.dirname, 'fixtures/executor-process.ts'), [stateDir, cgroupParent, ...(containers ? [JSON.stringify(containers)] : [])], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
     this.child.on('message', (r: ExecutorReport) => {
       if ('msg' in r) this.messages.push(r.msg);
       else {
@@ -30,8 +31,8 @@ export class ExecutorProcess {
   }
 
   /** Starts one on `stateDir` and waits until it has taken over what is recorded there. */
-  static async start(stateDir: string, cgroupParent: string): Promise<ExecutorProcess> {
-    const p = new ExecutorProcess(stateDir, cgroupParent);
+  static async start(stateDir: string, cgroupParent: string, containers?: Partial<ContainerConfig>): Promise<ExecutorProcess> {
+    const p = new ExecutorProcess(stateDir, cgroupParent, containers);
     await eventually(async () => p.last, 'the executor process to start');
     return p;
   }
