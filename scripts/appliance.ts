@@ -73,12 +73,15 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown('SIGTERM', 0));
   const giveUp = (name: string) => void shutdown(`${name} crash-looped`, 1);
 
-  const scheduler = new Supervised({ name: 'scheduler', script: path.join(root, 'apps/scheduler/src/main.ts'), env: { ...common, SLUICE_SCHEDULER_PORT: '0' } }, giveUp);
+  const schedulerEnv = { ...common, SLUICE_SCHEDULER_PORT: '0' };
+  const scheduler = new Supervised({ name: 'scheduler', script: path.join(root, 'apps/scheduler/src/main.ts'), env: schedulerEnv }, giveUp);
   tiers.push([scheduler]);
   const schedulerReady = scheduler.ready(60_000);
   scheduler.start();
   const { port: schedulerPort } = await schedulerReady;
   if (!schedulerPort) throw new Error('the scheduler did not say which port it listens on');
+  // A scheduler restarted after a crash listens where the agents and the portal look for it.
+  schedulerEnv.SLUICE_SCHEDULER_PORT = String(schedulerPort);
 
   // Each agent is its own node: its own name, GPU UUIDs (derived from the name) and state dir.
   const agents = config.nodeNames.map(
@@ -93,6 +96,8 @@ async function main(): Promise<void> {
             SLUICE_NODE_NAME: nodeName,
             SLUICE_INTERNAL_SECRET: '',
             SLUICE_PYTHON_ENV: pythonEnv,
+            // Ctrl-C leaves nothing running; an agent that crashed and was restarted adopts its jobs.
+            SLUICE_STOP_WORKLOADS_ON_EXIT: 'true',
           },
         },
         giveUp,

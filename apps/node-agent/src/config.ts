@@ -16,13 +16,16 @@ const Env = z.object({
   SLUICE_AGENT_STATE_DIR: z.string().optional(),
   SLUICE_PYTHON_ENV: z.string().optional(),
   SLUICE_SESSION_HOST: z.string().default('127.0.0.1'),
-  SLUICE_STOP_WORKLOADS_ON_EXIT: z.enum(['true', 'false']).default('true'),
+  /** Stop every workload when the agent stops (the all-in-one appliance); by default they run on and the next agent adopts them. */
+  SLUICE_STOP_WORKLOADS_ON_EXIT: z.enum(['true', 'false']).default('false'),
   SLUICE_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace']).default('info'),
   SLUICE_HARDWARE_ROOT: z.string().default('/'),
   SLUICE_HARDWARE_CHECK_SEC: z.coerce.number().int().min(10).default(300),
   SLUICE_KERNEL_LOG: z.string().default('/dev/kmsg'),
   SLUICE_MIN_UID: z.coerce.number().int().min(1, 'SLUICE_MIN_UID must be at least 1: workloads never run as root').default(1000),
   SLUICE_CGROUP_ROOT: z.string().default('/sys/fs/cgroup'),
+  /** The cgroup every job cgroup goes in; another name keeps two installations (or test runs) on one machine apart. */
+  SLUICE_CGROUP_PARENT: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, 'SLUICE_CGROUP_PARENT must be one cgroup name (letters, digits, dot, dash, underscore)').default('sluice.slice'),
   SLUICE_JOB_DEFAULT_CPUS: z.coerce.number().int().min(1).optional(),
   SLUICE_JOB_DEFAULT_MEMORY_MIB: z.coerce.number().int().min(16).optional(),
   /** Registries podman may pull from (comma-separated host[:port]); default none: the local image store only. */
@@ -68,6 +71,8 @@ export interface AgentConfig {
   minUid: number;
   /** Where the cgroup filesystems are mounted. */
   cgroupRoot: string;
+  /** Name of the parent of all job cgroups (sluice.slice). */
+  cgroupParent: string;
   /** CPU cores and memory for a job whose launch does not say (capped at what the node has). */
   defaultLimits: { cpus: number; memoryMiB: number };
   containers: {
@@ -105,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AgentConfig {
     kernelLog: e.SLUICE_KERNEL_LOG,
     minUid: e.SLUICE_MIN_UID,
     cgroupRoot: e.SLUICE_CGROUP_ROOT,
+    cgroupParent: e.SLUICE_CGROUP_PARENT,
     defaultLimits: {
       cpus: Math.min(e.SLUICE_JOB_DEFAULT_CPUS ?? 4, os.availableParallelism()),
       memoryMiB: Math.min(e.SLUICE_JOB_DEFAULT_MEMORY_MIB ?? 16_384, Math.floor(os.totalmem() / 2 ** 20)),

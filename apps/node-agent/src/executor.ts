@@ -1,21 +1,24 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { AgentMessageBody, LaunchSpec } from '@sluice/contracts';
+import type { AgentMessageBody, JobExit, LaunchSpec } from '@sluice/contracts';
 import type { Logger } from 'pino';
 import type { SessionEndpoint } from './activity';
 import type { JobCgroup, Limits } from './cgroup/job-cgroup';
 import type { CgroupManager } from './cgroup/manager';
 import { ContainerRefused, type ContainerRuntime, type PreparedContainer } from './container/runtime';
 import { prepareJobDir, SAFE_JOB_ID } from './job-dir';
+import { JobRun, type RunDeps, type StopWhy } from './job-run';
 import { jupyterLaunch } from './jupyter';
 import { batchShell, launchArgv } from './launch-command';
+import { reattachRuns } from './reattach';
 import { terminalLaunch } from './terminal';
 import { type AccountPolicy, AccountRefused, resolveAccount } from './unix-account';
 import { workloadEnv } from './user-env';
-import { Workload } from './workload';
 
 export interface ExecutorDeps {
   send: (msg: AgentMessageBody) => void;
+  /** Whether job output sent now reaches the scheduler (default: always; the agent asks its link). */
+  linkUp?: () => boolean;
   log: Logger;
   stateDir: string;
   pythonEnv: string;
@@ -48,30 +51,70 @@ const jobVars = (jobId: string, jobDir: string, gpuUuids: string[], limits: Limi
 
 /**
  * Runs the workloads the scheduler launches on this node, each as its user's Unix account
- * and in its own cgroup. Launching a running job again does nothing.
+ * and in its own cgroup, and keeps what it knows of them on disk (job-run.ts), so an agent
+ * started after this one carries on with them. Launching a job that runs, or whose end the
+ * scheduler has not recorded yet, does nothing (it is run once), also across agent restarts.
  */
 export class Executor {
-  private readonly workloads = new Map<string, Workload>();
+  private readonly runs = new Map<string, JobRun>();
   private readonly launching = new Set<string>();
-  /** Stops that arrived while their job was still being set up (grace seconds). */
-  private readonly earlyStops = new Map<string, number>();
+  /** Stops that arrived while their job was still being set up. */
+  private readonly earlyStops = new Map<string, { graceSec: number; why: StopWhy }>();
+  private readonly runDeps: RunDeps;
 
-  constructor(private readonly deps: ExecutorDeps) {}
+  constructor(private readonly deps: ExecutorDeps) {
+    this.runDeps = {
+      send: deps.send,
+      linkUp: deps.linkUp ?? (() => true),
+      log: deps.log,
+      stateDir: deps.stateDir,
+      sessionHost: deps.sessionHost,
+      sessions: deps.sessions,
+      gone: (jobId) => this.runs.delete(jobId),
+      controlFor: (record, cgroup, note) =>
+        record.spec.image ? deps.containers?.control({ jobId: record.spec.jobId, cgroup, layout: deps.cgroups.layout, note }) : undefined,
+    };
+  }
 
+  /** Takes over what an earlier agent left running or unreported (call once, before the first hello). */
+  reattach(): void {
+    for (const run of reattachRuns(this.runDeps)) this.runs.set(run.jobId, run);
+  }
+
+  /** Jobs whose workload runs here or is being set up. */
   running(): string[] {
-    return [...new Set([...this.workloads.keys(), ...this.launching])];
+    return [...new Set([...[...this.runs.values()].filter((r) => r.phase === 'running').map((r) => r.jobId), ...this.launching])];
+  }
+
+  /** Ends the scheduler has not recorded yet. */
+  finished(): JobExit[] {
+    return [...this.runs.values()].map((r) => r.unrecordedExit).filter((e): e is JobExit => e !== null);
+  }
+
+  /** The scheduler recorded these ends: their records may go. */
+  acknowledge(jobIds: string[]): void {
+    for (const id of jobIds) this.runs.get(id)?.acknowledge();
+  }
+
+  /** Tells a (re)connected scheduler again which workloads run and which sessions listen. */
+  announce(): void {
+    for (const run of this.runs.values()) run.announce();
   }
 
   async launch(spec: LaunchSpec): Promise<void> {
-    if (this.workloads.has(spec.jobId) || this.launching.has(spec.jobId)) return;
+    const previous = this.runs.get(spec.jobId);
+    if (previous?.phase === 'running' || this.launching.has(spec.jobId)) return;
+    // It ran here already and the scheduler has not recorded its end: say it again, run nothing.
+    if (previous?.phase === 'ended' && !previous.acknowledged) return previous.resendExit();
     this.launching.add(spec.jobId);
     try {
+      await previous?.retire();
       await this.start(spec);
     } finally {
       this.launching.delete(spec.jobId);
-      const grace = this.earlyStops.get(spec.jobId);
+      const early = this.earlyStops.get(spec.jobId);
       this.earlyStops.delete(spec.jobId);
-      if (grace !== undefined) this.stop(spec.jobId, grace);
+      if (early !== undefined) this.stop(spec.jobId, early.graceSec, early.why);
     }
   }
 
@@ -88,7 +131,6 @@ export class Executor {
       send({ type: 'exited', jobId: spec.jobId, exitCode: null, signal: null, cause: 'launch-failed', message, ...(reason ? { reason } : {}) });
     };
     let cgroup: JobCgroup | null = null;
-    let workload: Workload;
     try {
       if (!SAFE_JOB_ID.test(spec.jobId)) throw new Error(`invalid job id ${JSON.stringify(spec.jobId)}`);
       if (spec.image && spec.kind !== 'batch') throw new Error('only batch jobs run in container images');
@@ -135,60 +177,29 @@ export class Executor {
       const argv = container ?? launchArgv({ program, procsFiles: cgroup?.procsFiles() ?? [], account: asRoot ? account : null, setpriv: this.deps.setpriv });
       jobLog.info({ user: account.name, uid: account.uid, cgroup: cgroup?.dirs.unified ?? cgroup?.dirs.memory ?? null, ...limits }, 'launching');
 
-      let ready = false;
-      workload = new Workload(
-        { jobId: spec.jobId, file: argv.file, args: argv.args, env: container?.env ?? env, cwd, cgroup, signal: container?.signal, afterExit: container?.afterExit },
-        {
-          started: (pid) => {
-            jobLog.info({ pid }, 'workload started');
-            send({ type: 'started', jobId: spec.jobId, pid });
-          },
-          output: (data) => send({ type: 'log', jobId: spec.jobId, data }),
-          line: isReadyLine
-            ? (line) => {
-                if (ready || !isReadyLine?.(line)) return;
-                ready = true;
-                send({ type: 'session-ready', jobId: spec.jobId, host: this.deps.sessionHost, port });
-                if (spec.session) this.deps.sessions?.track(spec.jobId, { host: this.deps.sessionHost, port, baseUrl: spec.session.baseUrl, token: spec.session.token });
-              }
-            : undefined,
-          exited: (r) => {
-            this.workloads.delete(spec.jobId);
-            this.deps.sessions?.track(spec.jobId, null);
-            jobLog.info(r, 'workload exited');
-            if (r.outOfMemory) note(`killed by the kernel's OOM killer: the job used more than its ${limits.memoryMiB} MiB of memory`);
-            const cause = r.error ? 'launch-failed' : r.stopped ? 'stopped' : 'exit';
-            send({
-              type: 'exited',
-              jobId: spec.jobId,
-              exitCode: r.exitCode,
-              signal: r.signal,
-              cause,
-              ...(r.error ? { message: r.error } : {}),
-              ...(r.outOfMemory ? { reason: 'OutOfMemory' as const } : {}),
-            });
-          },
-        },
-        jobLog,
+      const run = JobRun.launch(
+        this.runDeps,
+        { spec, limits, cgroup: cgroup?.dirs ?? null, sessionPort: spec.kind === 'session' ? port : null },
+        { file: argv.file, args: argv.args, env: container?.env ?? env, cwd },
+        { supervisorProcs: this.deps.cgroups.supervisorProcs, isReadyLine, ...(container ? { control: container } : {}) },
       );
+      this.runs.set(spec.jobId, run);
     } catch (err) {
       await cgroup?.remove().catch(() => {});
       fail(err);
-      return;
     }
-    this.workloads.set(spec.jobId, workload);
-    workload.start();
   }
 
-  stop(jobId: string, graceSec: number): void {
-    if (this.launching.has(jobId)) this.earlyStops.set(jobId, graceSec);
-    this.workloads.get(jobId)?.stop(graceSec);
+  /** `discard`: the scheduler has no record of this run; stop it and report nothing of it. */
+  stop(jobId: string, graceSec: number, why: StopWhy = 'asked'): void {
+    if (this.launching.has(jobId)) this.earlyStops.set(jobId, { graceSec, why });
+    this.runs.get(jobId)?.stop(graceSec, why);
   }
 
-  /** Stops everything and waits for it (the all-in-one appliance leaves nothing behind). */
+  /** Stops everything and waits for it (the all-in-one appliance leaves nothing behind); the ends are reported as lost with the node. */
   async stopAll(graceSec: number): Promise<void> {
-    const all = [...this.workloads.values()];
-    for (const w of all) w.stop(graceSec);
-    await Promise.all(all.map((w) => w.whenDone()));
+    const all = [...this.runs.values()];
+    for (const r of all) r.stop(graceSec, 'shutdown');
+    await Promise.all(all.map((r) => r.whenEnded()));
   }
 }

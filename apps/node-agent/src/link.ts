@@ -55,7 +55,7 @@ export class SchedulerLink {
     const ws = new WebSocket(this.deps.url, { headers: this.deps.auth, handshakeTimeout: 10_000 });
     this.ws = ws;
     ws.on('open', () => {
-      ws.send(outbox.encode({ type: 'hello', inventory, running: executor.running(), hardware }));
+      ws.send(outbox.encode({ type: 'hello', inventory, running: executor.running(), finished: executor.finished(), hardware }));
     });
     ws.on('message', (raw) => {
       let json: unknown;
@@ -74,7 +74,11 @@ export class SchedulerLink {
         case 'welcome':
           this.attempt = 0;
           log.info({ node: msg.nodeName }, 'joined the scheduler');
-          outbox.connect((text) => ws.send(text));
+          outbox.connect(
+            (text) => ws.send(text),
+            () => ws.bufferedAmount,
+          );
+          executor.announce();
           if (this.heartbeat) clearInterval(this.heartbeat);
           this.heartbeat = setInterval(() => void this.beat(), msg.heartbeatSec * 1000);
           return;
@@ -82,7 +86,10 @@ export class SchedulerLink {
           void executor.launch(msg.spec);
           return;
         case 'stop':
-          executor.stop(msg.jobId, msg.graceSec);
+          executor.stop(msg.jobId, msg.graceSec, msg.discard ? 'discard' : 'asked');
+          return;
+        case 'exits-recorded':
+          executor.acknowledge(msg.jobIds);
           return;
       }
     });
@@ -99,6 +106,7 @@ export class SchedulerLink {
 
   private async beat(): Promise<void> {
     const gpuMetrics = await this.deps.gpuReport?.();
-    this.deps.outbox.send({ type: 'heartbeat', running: this.deps.executor.running(), gpuMetrics, activity: this.deps.activity?.() ?? {} });
+    const { executor } = this.deps;
+    this.deps.outbox.send({ type: 'heartbeat', running: executor.running(), finished: executor.finished(), gpuMetrics, activity: this.deps.activity?.() ?? {} });
   }
 }

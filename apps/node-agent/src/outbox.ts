@@ -8,6 +8,7 @@ export class Outbox {
   private seq = 0;
   private queue: AgentMessageBody[] = [];
   private sink: ((text: string) => void) | null = null;
+  private backlog: () => number = () => 0;
 
   constructor(private readonly maxQueued = 10_000) {}
 
@@ -24,12 +25,18 @@ export class Outbox {
     }
   }
 
-  /** The link is up (after the welcome): flush what waited, then send directly. */
-  connect(sink: (text: string) => void): void {
+  /** The link is up (after the welcome): flush what waited, then send directly. `backlog`: bytes written but not yet sent. */
+  connect(sink: (text: string) => void, backlog: () => number = () => 0): void {
     const waiting = this.queue;
     this.queue = [];
     for (const m of waiting) sink(this.encode(m));
     this.sink = sink;
+    this.backlog = backlog;
+  }
+
+  /** Whether a message sent now goes out at once, behind less than `maxBacklog` bytes (job output waits in its file otherwise). */
+  flowing(maxBacklog = 1024 * 1024): boolean {
+    return this.sink !== null && this.backlog() < maxBacklog;
   }
 
   disconnect(): void {

@@ -1,32 +1,49 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { JobCgroup } from './cgroup/job-cgroup';
-import { LogBatcher } from './log-batcher';
+import type { RunDir, SupervisorLaunch, WorkloadExit, WorkloadStarted } from './job-state';
+import { isRunning, type ProcessIdentity, procStat } from './proc-identity';
 
-export interface WorkloadSpec {
-  jobId: string;
-  file: string;
-  args: string[];
-  env: Record<string, string>;
-  cwd: string;
-  /** The job's cgroup, already created; null where the node has none to give. */
-  cgroup: JobCgroup | null;
-  /**
-   * How a stop reaches the workload, instead of signalling the leader's process group: a
-   * container's leader is podman, which must outlive the container to report its exit. The
-   * leader still gets SIGKILL when the grace period is over.
-   */
-  signal?: (signal: 'SIGTERM' | 'SIGKILL') => Promise<void>;
+const SUPERVISOR = fileURLToPath(new URL('./supervisor.mjs', import.meta.url));
+/** How often an adopted workload (not the agent's child) is looked at for its end. */
+const ADOPTED_POLL_MS = 500;
+
+export interface WorkloadEnd {
+  exitCode: number | null;
+  signal: string | null;
+  /** A stop was asked for (also by an earlier agent). */
+  stopped: boolean;
+  outOfMemory: boolean;
+  /** It could not be started at all. */
+  error?: string;
+  /** Its exit status was lost: the supervisor ended before it without recording one. */
+  unknown: boolean;
+  endedAt: string;
+}
+
+/**
+ * How a workload that is more than its process tree is stopped and cleaned up: a container's
+ * leader is podman, which must outlive the container to report its exit (container/runtime.ts).
+ */
+export interface WorkloadControl {
+  /** Instead of signalling the leader's process group; the leader still gets SIGKILL when the grace period is over. */
+  signal(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
   /** Clean-up once the leader has exited, before the cgroup is checked and removed (a container's remains). */
-  afterExit?: () => Promise<void>;
+  afterExit(): Promise<void>;
 }
 
 export interface WorkloadEvents {
   started(pid: number): void;
-  output(data: string): void;
-  /** Every line of output, for watchers such as a session's readiness check. */
-  line?(line: string): void;
-  exited(result: { exitCode: number | null; signal: string | null; stopped: boolean; outOfMemory: boolean; error?: string }): void;
+  exited(end: WorkloadEnd): void;
+}
+
+export interface WorkloadOptions {
+  cgroup: JobCgroup | null;
+  events: WorkloadEvents;
+  log: Logger;
+  control?: WorkloadControl;
 }
 
 const killGroup = (pid: number, signal: NodeJS.Signals): void => {
@@ -38,104 +55,197 @@ const killGroup = (pid: number, signal: NodeJS.Signals): void => {
 };
 
 /**
- * One running command in its own process group and cgroup. Stop sends SIGTERM to the group
- * and to every process in the cgroup, then kills them all after the grace period. When the
- * leader exits, stragglers are killed too (also those that left the process group), so
- * nothing outlives its job; then the cgroup is removed.
+ * One job's process tree, through its supervisor (supervisor.mjs): the supervisor is the
+ * workload's parent and records its exit status, so an agent started after this one can adopt the
+ * workload and still learn how it ended. Stop sends SIGTERM to the workload's process group and to
+ * every process in its cgroup, then kills them all after the grace period. Once it ended, the
+ * cgroup is checked for the OOM killer and removed before the end is reported.
  */
 export class Workload {
+  private supervisor: ProcessIdentity | null;
   private child: ChildProcess | null = null;
-  private stopping = false;
+  private workload: WorkloadStarted | null = null;
+  private poll: NodeJS.Timeout | null = null;
   private killTimer: NodeJS.Timeout | null = null;
+  /** A stop that came before the workload's pid was known (grace seconds). */
+  private pendingStop: number | null = null;
+  private ending = false;
   private readonly done: Promise<void>;
   private resolveDone!: () => void;
 
-  constructor(
-    readonly spec: WorkloadSpec,
+  private constructor(
+    private readonly run: RunDir,
+    private readonly cgroup: JobCgroup | null,
     private readonly events: WorkloadEvents,
     private readonly log: Logger,
+    private readonly control: WorkloadControl | null,
   ) {
+    this.supervisor = run.record.supervisor;
     this.done = new Promise((r) => {
       this.resolveDone = r;
     });
   }
 
-  start(): void {
-    const logs = new LogBatcher((d) => this.events.output(d));
-    let partial = '';
-    const onData = (buf: Buffer) => {
-      const text = buf.toString('utf8');
-      logs.push(text);
-      if (!this.events.line) return;
-      const lines = (partial + text).split('\n');
-      partial = lines.pop() ?? '';
-      for (const l of lines) this.events.line(l);
-    };
+  /** Starts the supervisor, records it, then hands it the launch. `supervisorProcs`: a cgroup.procs to move it to. */
+  static start(run: RunDir, launch: SupervisorLaunch, opts: WorkloadOptions & { supervisorProcs: string | null }): Workload {
+    const w = new Workload(run, opts.cgroup, opts.events, opts.log, opts.control ?? null);
+    const errors = openSync(run.file('output'), 'a');
     let child: ChildProcess;
     try {
-      child = spawn(this.spec.file, this.spec.args, { cwd: this.spec.cwd, env: this.spec.env as NodeJS.ProcessEnv, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+      child = spawn(process.execPath, [SUPERVISOR, run.dir], { detached: true, stdio: ['pipe', 'pipe', errors], env: {} as NodeJS.ProcessEnv });
     } catch (err) {
-      void this.finish({ exitCode: null, signal: null, stopped: false, outOfMemory: false, error: String(err) });
-      return;
+      void w.finish({ exitCode: null, signal: null, error: String(err), endedAt: new Date().toISOString() });
+      return w;
+    } finally {
+      closeSync(errors);
     }
-    this.child = child;
-    child.stdout?.on('data', onData);
-    child.stderr?.on('data', onData);
+    w.child = child;
+    child.stdin?.on('error', () => {}); // it died before reading: its exit says the rest
     child.once('spawn', () => {
-      if (child.pid !== undefined) this.events.started(child.pid);
+      const pid = child.pid as number;
+      // Not reaped yet, so the pid is still this child's.
+      const supervisor = { pid, startTime: procStat(pid)?.startTime ?? 0 };
+      try {
+        run.update({ supervisor });
+      } catch (err) {
+        // Unrecorded, it must not start anything (a later agent could not find it): it has no launch yet.
+        child.kill('SIGKILL');
+        void w.finish({ exitCode: null, signal: null, error: `cannot record the job supervisor: ${String(err)}`, endedAt: new Date().toISOString() });
+        return;
+      }
+      w.supervisor = supervisor;
+      if (opts.supervisorProcs) {
+        try {
+          // Out of the agent's own (service) cgroup, so stopping the agent's unit leaves it alone.
+          writeFileSync(opts.supervisorProcs, String(pid));
+        } catch (err) {
+          w.log.debug({ err: String(err) }, 'supervisor stays in the agent cgroup');
+        }
+      }
+      child.stdin?.end(JSON.stringify(launch));
     });
     child.once('error', (err) => {
-      if (child.pid === undefined) void this.finish({ exitCode: null, signal: null, stopped: false, outOfMemory: false, error: err.message });
+      if (child.pid === undefined) void w.finish({ exitCode: null, signal: null, error: err.message, endedAt: new Date().toISOString() });
     });
-    child.once('exit', () => {
-      if (child.pid !== undefined) killGroup(child.pid, 'SIGKILL');
-      void this.spec.cgroup?.kill();
-    });
-    child.once('close', (code, signal) => {
-      logs.flush();
-      void this.finish({ exitCode: code, signal, stopped: this.stopping, outOfMemory: false });
-    });
+    child.stdout?.on('data', () => w.check());
+    child.once('exit', () => w.check());
+    return w;
+  }
+
+  /** Takes over a workload an earlier agent started: watched until it ends, stoppable as before. */
+  static adopt(run: RunDir, opts: WorkloadOptions): Workload {
+    const w = new Workload(run, opts.cgroup, opts.events, opts.log, opts.control ?? null);
+    w.watch();
+    w.check();
+    return w;
+  }
+
+  /** Pid of the workload once it runs. */
+  get pid(): number | null {
+    return this.workload?.pid ?? null;
+  }
+
+  private watch(): void {
+    this.poll ??= setInterval(() => this.check(), ADOPTED_POLL_MS);
+  }
+
+  /** Looks at what the supervisor recorded, and whether it (or, without it, the workload) still runs. */
+  private check(): void {
+    try {
+      this.look();
+    } catch (err) {
+      this.log.error({ jobId: this.run.jobId, err: String(err) }, 'cannot read what the job supervisor recorded; trying again');
+      this.watch();
+    }
+  }
+
+  private look(): void {
+    if (this.ending) return;
+    // Started first: a workload may have started and ended between two looks; both are reported.
+    if (!this.workload) {
+      const started = this.run.started();
+      if (started) this.onStarted(started);
+    }
+    const exit = this.run.exit();
+    if (exit) {
+      void this.finish(exit);
+      return;
+    }
+    if (this.supervisor && isRunning(this.supervisor)) return;
+    if (this.child && this.child.exitCode === null && this.child.signalCode === null) return;
+    // The supervisor is gone without an exit status (it was killed): watch the workload itself.
+    const w = this.workload;
+    if (w && w.startTime !== null && isRunning({ pid: w.pid, startTime: w.startTime })) {
+      this.watch();
+      return;
+    }
+    this.log.warn({ jobId: this.run.jobId }, 'the job supervisor ended without recording an exit status');
+    void this.finish({ exitCode: null, signal: null, endedAt: new Date().toISOString() }, true);
+  }
+
+  private onStarted(started: WorkloadStarted): void {
+    this.workload = started;
+    this.events.started(started.pid);
+    if (this.pendingStop !== null) this.stop(this.pendingStop);
+  }
+
+  /** Whether the recorded workload pid still names it (its supervisor has not recorded an end). */
+  private workloadRunning(): boolean {
+    const w = this.workload;
+    if (!w || this.ending || this.run.exit()) return false;
+    if (this.supervisor && isRunning(this.supervisor)) return true;
+    return w.startTime !== null && isRunning({ pid: w.pid, startTime: w.startTime });
   }
 
   stop(graceSec: number): void {
-    const pid = this.child?.pid;
-    if (pid === undefined || this.stopping) return;
-    this.stopping = true;
-    this.log.info({ jobId: this.spec.jobId, graceSec }, 'stopping workload');
+    if (this.ending) return;
+    if (!this.run.record.stopping && !this.run.tryUpdate({ stopping: true })) this.log.error({ jobId: this.run.jobId }, 'cannot record the stop');
+    if (!this.workload) {
+      this.pendingStop = graceSec;
+      return;
+    }
+    // A repeated stop (the scheduler resends them) changes nothing while one is under way.
+    if (this.killTimer || !this.workloadRunning()) return;
+    const pid = this.workload.pid;
+    this.log.info({ jobId: this.run.jobId, graceSec }, 'stopping workload');
     this.signal(pid, 'SIGTERM');
     this.killTimer = setTimeout(() => this.signal(pid, 'SIGKILL'), graceSec * 1000);
   }
 
   private signal(pid: number, signal: 'SIGTERM' | 'SIGKILL'): void {
-    if (this.spec.signal) {
-      this.spec.signal(signal).catch((err: unknown) => this.log.warn({ jobId: this.spec.jobId, err: String(err) }, 'could not signal the workload'));
+    if (this.control) {
+      this.control.signal(signal).catch((err: unknown) => this.log.warn({ jobId: this.run.jobId, err: String(err) }, 'could not signal the workload'));
       if (signal === 'SIGTERM') return;
     }
-    killGroup(pid, signal);
-    void (signal === 'SIGTERM' ? this.spec.cgroup?.signal(signal) : this.spec.cgroup?.kill());
+    if (this.workloadRunning()) killGroup(pid, signal);
+    void (signal === 'SIGTERM' ? this.cgroup?.signal(signal) : this.cgroup?.kill());
   }
 
-  /** Resolves once the workload has exited and reported. */
+  /** Resolves once the workload has ended and its end was reported. */
   whenDone(): Promise<void> {
     return this.done;
   }
 
   /** Reports the end once the cgroup has told whether the OOM killer struck, and is gone. */
-  private async finish(result: Parameters<WorkloadEvents['exited']>[0]): Promise<void> {
+  private async finish(exit: WorkloadExit, unknown = false): Promise<void> {
+    if (this.ending) return;
+    this.ending = true;
+    if (this.poll) clearInterval(this.poll);
     if (this.killTimer) clearTimeout(this.killTimer);
-    await this.spec.afterExit?.().catch((err: unknown) => this.log.warn({ jobId: this.spec.jobId, err: String(err) }, 'clean-up after the workload failed'));
-    const cgroup = this.spec.cgroup;
-    if (cgroup) {
+    await this.control?.afterExit().catch((err: unknown) => this.log.warn({ jobId: this.run.jobId, err: String(err) }, 'clean-up after the workload failed'));
+    const stopped = this.run.record.stopping;
+    let outOfMemory = false;
+    if (this.cgroup) {
       try {
         // 137 = 128 + SIGKILL: how a shell or podman reports a child killed by SIGKILL.
-        const killed = result.signal ?? (result.exitCode === 137 ? 'SIGKILL' : null);
-        result.outOfMemory = !result.stopped && result.exitCode !== 0 && (await cgroup.oomKilled(killed));
-        await cgroup.remove();
+        const killed = exit.signal ?? (exit.exitCode === 137 ? 'SIGKILL' : null);
+        outOfMemory = !stopped && !exit.error && exit.exitCode !== 0 && (await this.cgroup.oomKilled(killed));
+        await this.cgroup.remove();
       } catch (err) {
-        this.log.warn({ jobId: this.spec.jobId, err: String(err) }, 'could not remove the cgroup');
+        this.log.warn({ jobId: this.run.jobId, err: String(err) }, 'could not remove the cgroup');
       }
     }
-    this.events.exited(result);
+    this.events.exited({ exitCode: exit.exitCode, signal: exit.signal, stopped, outOfMemory, unknown, endedAt: exit.endedAt, ...(exit.error ? { error: exit.error } : {}) });
     this.resolveDone();
   }
 }

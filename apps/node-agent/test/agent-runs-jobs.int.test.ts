@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { type Db, jobLogPath } from '@sluice/db';
 import { createTestDb } from '@sluice/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { alive, type Daemons, eventually, startDaemons } from './appliance-processes';
+import { alive, type Daemons, eventually, pidOf, startDaemons } from './appliance-processes';
 import { TerminalClient } from './terminal-client';
 import { isRoot, jobAccount, TestUsers } from './unix-users';
 
@@ -14,11 +14,7 @@ const users = new TestUsers();
 let unix: { name: string; uid: number };
 
 const jobState = (db: Db, id: number) => db.job.findUniqueOrThrow({ where: { id } });
-const poke = () => fetch(`http://127.0.0.1:${d.schedulerPort}/internal/poke`, { method: 'POST', headers: { authorization: `Bearer ${d.internalSecret}` } });
-const pidOf = async (db: Db, id: number) => {
-  const ev = await db.jobEvent.findFirst({ where: { jobId: id, type: 'RUNNING' } });
-  return ev ? Number(/pid (\d+)/.exec(ev.detail)?.[1]) : null;
-};
+const poke = () => d.poke();
 
 beforeAll(async () => {
   t = await createTestDb();
@@ -99,7 +95,7 @@ describe('scheduler + node agent, real processes', () => {
     // The server runs as the session's user, in the job's cgroup.
     const pid = await eventually(() => pidOf(t.db, job.id), 'pid');
     expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(new RegExp(`^Uid:\\s+${unix.uid}\\s`, 'm'));
-    if (isRoot) expect(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toContain(`sluice.slice/job-${job.id}`);
+    if (isRoot) expect(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toContain(`${d.cgroupParent}/job-${job.id}`);
     await t.db.job.update({ where: { id: job.id }, data: { stopRequested: 'Cancelled' } });
     await poke();
     await eventually(async () => (await jobState(t.db, job.id)).state === 'CANCELLED', 'session to stop', 30_000);

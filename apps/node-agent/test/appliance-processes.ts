@@ -2,16 +2,31 @@ import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Db } from '@sluice/db';
+import { removeCgroupParent, testCgroupParent } from './cgroup-parent';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
 export interface Daemons {
   schedulerPort: number;
   internalSecret: string;
-  stop(): Promise<void>;
   agent: ChildProcess;
+  scheduler: ChildProcess;
+  /** The agent's state dir (its per-job records are under run/). */
+  stateDir: string;
+  /** The parent of its job cgroups (cgroup-parent.ts). */
+  cgroupParent: string;
+  /** SIGKILL, so nothing of the process's own clean-up runs (a crash, an OOM kill). */
+  killAgent(): Promise<void>;
+  /** A new agent on the same state dir and node name. */
+  startAgent(): void;
+  killScheduler(): Promise<void>;
+  /** A new scheduler on the same database and port. */
+  startScheduler(): Promise<void>;
+  /** Asks the scheduler for a cycle now (as the portal does after a change). */
+  poke(): Promise<void>;
+  stop(): Promise<void>;
 }
-
 const waitReady = (child: ChildProcess, what: string) =>
   new Promise<number>((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`${what} not ready`)), 60_000);
@@ -32,7 +47,14 @@ const stopChild = (c: ChildProcess) =>
     setTimeout(() => c.kill('SIGKILL'), 20_000).unref();
   });
 
-/** Starts the real scheduler and one real node agent (simulated GPUs) on a data dir. */
+const killChild = (c: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (c.exitCode !== null || c.signalCode !== null) return resolve();
+    c.once('exit', () => resolve());
+    c.kill('SIGKILL');
+  });
+
+/** Starts the real scheduler and one real node agent (simulated GPUs) on a data dir; either can be killed and started again. */
 export async function startDaemons(opts: { dataDir: string; databaseUrl: string; gpus: string; nodeName: string; env?: Record<string, string> }): Promise<Daemons> {
   const agentSecret = randomBytes(32).toString('hex');
   const internalSecret = randomBytes(32).toString('hex');
@@ -46,31 +68,54 @@ export async function startDaemons(opts: { dataDir: string; databaseUrl: string;
     SLUICE_INTERNAL_SECRET: internalSecret,
     SLUICE_CYCLE_SEC: '0.5',
     SLUICE_LOG_LEVEL: 'warn',
+    SLUICE_CGROUP_PARENT: testCgroupParent(),
     ...opts.env,
   };
-  const scheduler = fork(path.join(root, 'apps/scheduler/src/main.ts'), [], { execArgv: ['--import', 'tsx'], env, stdio: 'inherit' });
+  const forkScheduler = (port: number) =>
+    fork(path.join(root, 'apps/scheduler/src/main.ts'), [], { execArgv: ['--import', 'tsx'], env: { ...env, SLUICE_SCHEDULER_PORT: String(port) }, stdio: 'inherit' });
+  const scheduler = forkScheduler(0);
   const schedulerPort = await waitReady(scheduler, 'scheduler');
-  const agent = fork(path.join(root, 'apps/node-agent/src/main.ts'), [], {
-    execArgv: ['--import', 'tsx'],
-    env: {
-      ...env,
-      SLUICE_INTERNAL_SECRET: '',
-      SLUICE_SCHEDULER_URL: `ws://127.0.0.1:${schedulerPort}/agent`,
-      SLUICE_NODE_NAME: opts.nodeName,
-      SLUICE_SIM_GPUS: opts.gpus,
-      SLUICE_PYTHON_ENV: path.join(root, '.runtime/python'),
-    },
-    stdio: 'inherit',
-  });
-  return {
+  const forkAgent = () =>
+    fork(path.join(root, 'apps/node-agent/src/main.ts'), [], {
+      execArgv: ['--import', 'tsx'],
+      env: {
+        ...env,
+        SLUICE_INTERNAL_SECRET: '',
+        SLUICE_SCHEDULER_URL: `ws://127.0.0.1:${schedulerPort}/agent`,
+        SLUICE_NODE_NAME: opts.nodeName,
+        SLUICE_SIM_GPUS: opts.gpus,
+        SLUICE_PYTHON_ENV: path.join(root, '.runtime/python'),
+        SLUICE_STOP_WORKLOADS_ON_EXIT: 'true',
+        ...opts.env,
+      },
+      stdio: 'inherit',
+    });
+  const d: Daemons = {
     schedulerPort,
     internalSecret,
-    agent,
+    agent: forkAgent(),
+    scheduler,
+    stateDir: path.join(opts.dataDir, 'nodes', opts.nodeName),
+    cgroupParent: env.SLUICE_CGROUP_PARENT,
+    killAgent: () => killChild(d.agent),
+    startAgent() {
+      d.agent = forkAgent();
+    },
+    killScheduler: () => killChild(d.scheduler),
+    async startScheduler() {
+      d.scheduler = forkScheduler(schedulerPort);
+      await waitReady(d.scheduler, 'scheduler');
+    },
+    async poke() {
+      await fetch(`http://127.0.0.1:${schedulerPort}/internal/poke`, { method: 'POST', headers: { authorization: `Bearer ${internalSecret}` } });
+    },
     async stop() {
-      await stopChild(agent);
-      await stopChild(scheduler);
+      await stopChild(d.agent);
+      await stopChild(d.scheduler);
+      await removeCgroupParent(d.cgroupParent);
     },
   };
+  return d;
 }
 
 /** Polls until `check` returns a value (real processes: there is no clock to advance). */
@@ -98,3 +143,9 @@ export const alive = (pid: number): boolean => {
     return false;
   }
 };
+
+/** The pid a job's workload started with (from its RUNNING event), or null before it started. */
+export async function pidOf(db: Db, jobId: number): Promise<number | null> {
+  const ev = await db.jobEvent.findFirst({ where: { jobId, type: 'RUNNING' } });
+  return ev ? Number(/pid (\d+)/.exec(ev.detail)?.[1]) : null;
+}

@@ -1,11 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jobLabel } from '../src/container/run-args';
 import { eventually } from './appliance-processes';
-import { startExecutor } from './executor-harness';
+import { removeCgroupParent, testCgroupParent } from './cgroup-parent';
+import { makeStateDir, startExecutor } from './executor-harness';
+import { ExecutorProcess } from './executor-process';
 import { buildTestImage, containersLabelled, findPodman, usableRuntime } from './podman-image';
 import { isRoot, jobAccount, SKIP_NOT_ROOT, TestUsers } from './unix-users';
 
@@ -48,10 +50,10 @@ describe.skipIf(skip !== null)('batch jobs in a container image (podman)', () =>
   });
 
   /** Nothing of the job is left: no container, no env file, no cgroup in any hierarchy, no process of the user. */
-  const expectNothingLeft = async (id: string, uid: number) => {
+  const expectNothingLeft = async (id: string, uid: number, stateDir = h.stateDir, cgroupParent = h.cgroupParent) => {
     expect(containersLabelled(podmanPath as string, jobLabel(id))).toEqual([]);
-    expect(existsSync(path.join(h.stateDir, 'containers', `job-${id}.env`))).toBe(false);
-    for (const hierarchy of readdirSync('/sys/fs/cgroup')) expect(existsSync(path.join('/sys/fs/cgroup', hierarchy, 'sluice.slice', `job-${id}`)), hierarchy).toBe(false);
+    expect(existsSync(path.join(stateDir, 'containers', `job-${id}.env`))).toBe(false);
+    for (const hierarchy of readdirSync('/sys/fs/cgroup')) expect(existsSync(path.join('/sys/fs/cgroup', hierarchy, cgroupParent, `job-${id}`)), hierarchy).toBe(false);
     const procs = readdirSync('/proc').filter((p) => /^\d+$/.test(p) && statSync(`/proc/${p}`, { throwIfNoEntry: false })?.uid === uid);
     expect(procs).toEqual([]);
   };
@@ -119,6 +121,31 @@ describe.skipIf(skip !== null)('batch jobs in a container image (podman)', () =>
     expect(output).not.toContain('survived');
     expect(exited).toMatchObject({ cause: 'exit', reason: 'OutOfMemory' });
     await expectNothingLeft(id, alice.uid);
+  });
+
+  it('runs on through an agent crash: the next agent adopts the container, stops it like any job, and leaves nothing', async () => {
+    const id = jobId();
+    const stateDir = makeStateDir();
+    const cgroupParent = testCgroupParent();
+    const containers = { podman: podmanPath, runtime: probe && 'runtime' in probe ? probe.runtime : null };
+    const first = await ExecutorProcess.start(stateDir, cgroupParent, containers);
+    const spec = { jobId: id, kind: 'batch' as const, user: alice.name, command: "trap 'echo saved; exit 7' TERM; echo ready; sleep 600 & wait", image: image as string, gpuUuids: [], timeLimitSec: 600 };
+    let second: ExecutorProcess | null = null;
+    try {
+      await first.do({ op: 'launch', spec });
+      await eventually(async () => first.watch.output(id).includes('ready'), 'the container to be ready');
+      await first.kill();
+      second = await ExecutorProcess.start(stateDir, cgroupParent, containers);
+      expect((await second.state()).running).toEqual([id]);
+      await second.do({ op: 'stop', jobId: id, graceSec: 30, discard: false });
+      expect(await second.watch.exited(id)).toMatchObject({ cause: 'stopped' });
+      expect(second.watch.output(id)).toContain('saved');
+      await expectNothingLeft(id, alice.uid, stateDir, cgroupParent);
+    } finally {
+      await (second ?? first).stopAll();
+      rmSync(stateDir, { recursive: true, force: true });
+      await removeCgroupParent(cgroupParent);
+    }
   });
 
   it('fails an image that is not in the local store with ImageNotFound, and never pulls from a registry the site does not allow', async () => {

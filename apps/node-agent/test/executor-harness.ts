@@ -8,18 +8,25 @@ import { type ContainerConfig, ContainerRuntime } from '../src/container/runtime
 import { Executor } from '../src/executor';
 import { findSetpriv } from '../src/launch-command';
 import { eventually } from './appliance-processes';
+import { removeCgroupParent, testCgroupParent } from './cgroup-parent';
 
 type Exited = Extract<AgentMessageBody, { type: 'exited' }>;
 
-/** A real Executor (real processes, real accounts, the node's real cgroups) and what it sends. */
-export async function startExecutor(opts: { cgroupRoot?: string; path?: string; minUid?: number; containers?: Partial<ContainerConfig> } = {}) {
-  const stateDir = mkdtempSync(path.join(tmpdir(), 'sluice-exec-'));
-  // mkdtemp makes 0700 directories: job users must be able to traverse to their job directory.
-  chmodSync(stateDir, 0o711);
+export interface ExecutorOptions {
+  cgroupRoot?: string;
+  /** Name of the parent of job cgroups (cgroup-parent.ts). */
+  cgroupParent: string;
+  path?: string;
+  minUid?: number;
+  /** Run container jobs with podman (with simulated GPUs). */
+  containers?: Partial<ContainerConfig>;
+}
+
+/** A real Executor on `stateDir` with the node's real cgroups, sending its messages to `send`. */
+export async function makeExecutor(stateDir: string, send: (m: AgentMessageBody) => void, opts: ExecutorOptions) {
   const log = pino({ level: 'silent' });
-  const cgroups = new CgroupManager({ mountRoot: opts.cgroupRoot ?? '/sys/fs/cgroup' });
+  const cgroups = new CgroupManager({ mountRoot: opts.cgroupRoot ?? '/sys/fs/cgroup', parentName: opts.cgroupParent });
   await cgroups.init(log);
-  const messages: AgentMessageBody[] = [];
   const containers = opts.containers
     ? new ContainerRuntime(
         { podman: null, runtime: null, registries: [], mounts: [], cdiDirs: [], cgroupRoot: opts.cgroupRoot ?? '/sys/fs/cgroup', rootless: process.getuid?.() !== 0, ...opts.containers, stateDir },
@@ -27,7 +34,7 @@ export async function startExecutor(opts: { cgroupRoot?: string; path?: string; 
       )
     : undefined;
   const executor = new Executor({
-    send: (m) => messages.push(m),
+    send,
     log,
     stateDir,
     pythonEnv: path.resolve(import.meta.dirname, '../../../.runtime/python'),
@@ -39,20 +46,31 @@ export async function startExecutor(opts: { cgroupRoot?: string; path?: string; 
     setpriv: findSetpriv(),
     containers,
   });
+  return { executor, cgroups };
+}
+
+/** A state dir as the agent makes it, traversable by job users (mkdtemp makes 0700 directories). */
+export function makeStateDir(): string {
+  const stateDir = mkdtempSync(path.join(tmpdir(), 'sluice-exec-'));
+  chmodSync(stateDir, 0o711);
+  return stateDir;
+}
+
+/** Launch specs for batch jobs, each with a fresh job id unless one is given. */
+export function specMaker(prefix = 't') {
   let seq = 0;
-  const spec = (s: Partial<LaunchSpec> & Pick<LaunchSpec, 'user' | 'command'>): LaunchSpec => ({
-    jobId: `t${++seq}`,
+  return (s: Partial<LaunchSpec> & Pick<LaunchSpec, 'user' | 'command'>): LaunchSpec => ({
+    jobId: `${prefix}${++seq}`,
     kind: 'batch',
     gpuUuids: [],
     timeLimitSec: 600,
     ...s,
   });
+}
+
+/** What an executor said about a job, from the messages it sent. */
+export function watch(messages: AgentMessageBody[]) {
   return {
-    executor,
-    cgroups,
-    stateDir,
-    messages,
-    spec,
     /** Everything the job printed (and the agent's notes about it). */
     output: (jobId: string) =>
       messages
@@ -63,6 +81,24 @@ export async function startExecutor(opts: { cgroupRoot?: string; path?: string; 
       eventually(async () => messages.find((m): m is Extract<AgentMessageBody, { type: 'started' }> => m.type === 'started' && m.jobId === jobId), `job ${jobId} to start`),
     exited: (jobId: string, timeoutMs = 30_000) =>
       eventually(async () => messages.find((m): m is Exited => m.type === 'exited' && m.jobId === jobId), `job ${jobId} to end`, timeoutMs),
+  };
+}
+
+/** A real Executor (real processes, real accounts, the node's real cgroups) and what it sends. */
+export async function startExecutor(opts: Partial<ExecutorOptions> = {}) {
+  const stateDir = makeStateDir();
+  const messages: AgentMessageBody[] = [];
+  const cgroupParent = opts.cgroupParent ?? testCgroupParent();
+  const { executor, cgroups } = await makeExecutor(stateDir, (m) => messages.push(m), { ...opts, cgroupParent });
+  const spec = specMaker();
+  return {
+    executor,
+    cgroups,
+    stateDir,
+    cgroupParent,
+    messages,
+    spec,
+    ...watch(messages),
     /** Runs a job to its end. */
     async run(s: Parameters<typeof spec>[0]) {
       const full = spec(s);
@@ -73,6 +109,7 @@ export async function startExecutor(opts: { cgroupRoot?: string; path?: string; 
     async cleanup() {
       await executor.stopAll(0);
       rmSync(stateDir, { recursive: true, force: true });
+      if (!opts.cgroupRoot) await removeCgroupParent(cgroupParent);
     },
   };
 }

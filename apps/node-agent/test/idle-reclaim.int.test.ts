@@ -28,7 +28,7 @@ describe('idle reclaim with a real Jupyter server', () => {
     const job = await t.db.job.create({
       data: { userId: user.id, name: 'jupyter', kind: 'session', template: 'jupyter', command: 'jupyter-lab', gpus: 1, timeLimitMinutes: 60, qos: 'interactive', requeue: false, idleTimeoutMinutes: 1 },
     });
-    await fetch(`http://127.0.0.1:${d.schedulerPort}/internal/poke`, { method: 'POST', headers: { authorization: `Bearer ${d.internalSecret}` } });
+    await d.poke();
     const ready = await eventually(async () => {
       const j = await t.db.job.findUniqueOrThrow({ where: { id: job.id } });
       return j.sessionPort ? j : null;

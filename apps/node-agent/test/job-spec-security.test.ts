@@ -1,12 +1,13 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readdirSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { RunDir } from '../src/job-state';
 import { findSetpriv, launchArgv } from '../src/launch-command';
 import { lookUpAccount } from '../src/unix-account';
 import { refusedVariable, workloadEnv } from '../src/user-env';
-import { Workload } from '../src/workload';
+import { Workload, type WorkloadEnd } from '../src/workload';
 import { startExecutor } from './executor-harness';
 import { isRoot, SKIP_NOT_ROOT, TestUsers } from './unix-users';
 
@@ -86,12 +87,14 @@ describe.skipIf(!isRoot)('job specs cannot escape their user', () => {
     const cg = h.cgroups.forJob('preload');
     await cg?.create({ cpus: 1, memoryMiB: 128 });
     const argv = launchArgv({ program: ['/bin/sh', '-c', 'id -u'], procsFiles: cg?.procsFiles() ?? [], account, setpriv: findSetpriv() });
-    let out = '';
+    const limits = { cpus: 1, memoryMiB: 128 };
+    const run = RunDir.create(h.stateDir, { spec: h.spec({ jobId: 'preload', user: eve.name, command: '' }), limits, cgroup: cg?.dirs ?? null, sessionPort: null, supervisor: null, session: null, stopping: false, discarded: false });
     const exit = await new Promise<number | null>((resolve) => {
-      new Workload({ jobId: 'preload', ...argv, env, cwd: '/', cgroup: cg }, { started: () => {}, output: (d) => (out += d), exited: (r) => resolve(r.exitCode) }, pino({ level: 'silent' })).start();
+      const events = { started: () => {}, exited: (r: WorkloadEnd) => resolve(r.exitCode) };
+      Workload.start(run, { ...argv, env, cwd: '/', killFile: null }, { cgroup: cg, supervisorProcs: null, events, log: pino({ level: 'silent' }) });
     });
     expect(exit).toBe(0);
-    expect(out.trim()).toBe(String(eve.uid));
+    expect(readFileSync(run.file('output'), 'utf8').trim()).toBe(String(eve.uid));
     expect(existsSync(marker)).toBe(false);
   });
 
@@ -100,7 +103,8 @@ describe.skipIf(!isRoot)('job specs cannot escape their user', () => {
       await h.executor.launch(h.spec({ jobId, user: eve.name, command: 'true' }));
       expect(await h.exited(jobId)).toMatchObject({ cause: 'launch-failed', message: expect.stringContaining('invalid job id') });
     }
-    expect(readdirSync(h.stateDir).filter((f) => f !== 'jobs')).toEqual([]);
+    expect(readdirSync(h.stateDir).filter((f) => f !== 'jobs' && f !== 'run')).toEqual([]);
+    expect(RunDir.list(h.stateDir).filter((id) => !id.startsWith('t') && id !== 'preload')).toEqual([]);
     expect(existsSync(path.join(h.stateDir, '..', 'escape'))).toBe(false);
   });
 
@@ -118,7 +122,9 @@ describe.skipIf(!isRoot)('job specs cannot escape their user', () => {
     try {
       const first = await h.run({ user: eve.name, command: `rmdir "$SLUICE_CHECKPOINT_DIR" && ln -s ${target} "$SLUICE_CHECKPOINT_DIR"` });
       expect(first.exited).toMatchObject({ exitCode: 0 });
-      // Launched again (a requeued job keeps its id): the agent must not chown the link's target.
+      // Launched again (a requeued job keeps its id; the scheduler recorded the first end): the
+      // agent must not chown the link's target.
+      h.executor.acknowledge([first.jobId]);
       await h.executor.launch(h.spec({ jobId: first.jobId, user: eve.name, command: 'true' }));
       // launch() resolves once a launch that fails has said so.
       const again = h.messages.filter((m) => m.type === 'exited' && m.jobId === first.jobId).at(-1);

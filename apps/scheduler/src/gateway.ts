@@ -9,9 +9,9 @@ import type { Clock } from './clock';
 import { recordGpuReport } from './gpu-health';
 import { recordHardware } from './hardware';
 import { recordActivity } from './idle';
-import { appendLog, onExited, onSessionReady, onStarted } from './job-lifecycle';
+import { appendLog, onSessionReady, onStarted, recordExits } from './job-lifecycle';
 import { nodeCredentialValid } from './join';
-import { endJobsGoneFromNode, markNodeDown, registerNode, touchNode } from './nodes';
+import { markNodeDown, reconcileRunning, registerNode, touchNode } from './nodes';
 
 export interface GatewayDeps {
   db: Db;
@@ -51,7 +51,7 @@ const sameSecret = (given: string, expected: string): boolean => {
 const RETRY_DELAYS_MS = [100, 500, 2000];
 
 /** Runs `work`, again after each delay while it fails (state changes are idempotent). */
-export async function withRetries(work: () => Promise<void>, onRetry: (err: unknown, attempt: number) => void, delaysMs: readonly number[] = RETRY_DELAYS_MS): Promise<void> {
+export async function withRetries<T>(work: () => Promise<T>, onRetry: (err: unknown, attempt: number) => void, delaysMs: readonly number[] = RETRY_DELAYS_MS): Promise<T> {
   for (let attempt = 0; ; attempt++) {
     try {
       return await work();
@@ -156,12 +156,21 @@ export class AgentGateway {
         if (previous && previous !== link) previous.ws.close(4001, 'replaced by a newer connection');
         link.nodeName = name;
         this.links.set(name, link);
-        const rec = await registerNode(db, msg.inventory, msg.running, now);
+        // First what ended while nobody listened (their real exit codes), then what runs. Both are
+        // idempotent; the agent waits for its welcome, so they are tried again if the database is busy.
+        const { stale, rec } = await withRetries(
+          async () => ({ ...(await recordExits(db, name, msg.finished, now)), rec: await registerNode(db, msg.inventory, msg.running, now) }),
+          (err, attempt) => log.warn({ err, node: name, type: msg.type, attempt }, 'agent message failed; retrying'),
+        );
         if (msg.hardware) await recordHardware(db, name, msg.hardware, now);
         link.send({ type: 'welcome', nodeName: name, heartbeatSec: this.deps.heartbeatSec });
-        for (const jobId of rec.stop) link.send({ type: 'stop', jobId, graceSec: 0 });
+        for (const jobId of rec.stop) link.send({ type: 'stop', jobId, graceSec: 0, discard: true });
+        if (msg.finished.length > 0) link.send({ type: 'exits-recorded', jobIds: msg.finished.map((e) => e.jobId) });
         if (rec.relaunch.length > 0) await this.deps.relaunch(name, rec.relaunch);
-        log.info({ node: name, gpus: msg.inventory.gpus.length, source: msg.inventory.gpuSource, running: msg.running.length }, 'node joined');
+        log.info(
+          { node: name, gpus: msg.inventory.gpus.length, source: msg.inventory.gpuSource, running: msg.running.length, finished: msg.finished.length, stale, discard: rec.stop, relaunch: rec.relaunch },
+          'node joined',
+        );
         this.deps.poke();
         return;
       }
@@ -171,11 +180,16 @@ export class AgentGateway {
       }
       if (msg.type === 'heartbeat') {
         await touchNode(db, link.nodeName, now);
-        const gone = await endJobsGoneFromNode(db, link.nodeName, msg.running, now);
-        if (gone.length > 0) {
-          log.warn({ node: link.nodeName, jobs: gone }, 'jobs the node no longer runs ended (their end was not recorded)');
-          this.deps.poke();
+        const finished = msg.finished ?? [];
+        if (finished.length > 0) {
+          await recordExits(db, link.nodeName, finished, now);
+          link.send({ type: 'exits-recorded', jobIds: finished.map((e) => e.jobId) });
         }
+        const { gone, unexpected } = await reconcileRunning(db, link.nodeName, msg.running, now);
+        if (gone.length > 0) log.warn({ node: link.nodeName, jobs: gone }, 'jobs the node no longer runs nor reports ended: their end is unknown');
+        if (unexpected.length > 0) log.warn({ node: link.nodeName, jobs: unexpected }, 'the node runs jobs not placed there: discarding them');
+        for (const jobId of unexpected) link.send({ type: 'stop', jobId, graceSec: 0, discard: true });
+        if (gone.length > 0 || finished.length > 0) this.deps.poke();
         if (msg.activity) await recordActivity(db, link.nodeName, msg.activity);
         const drained = msg.gpuMetrics ? await recordGpuReport(db, link.nodeName, msg.gpuMetrics, now) : null;
         if (drained) log.warn({ node: link.nodeName, reason: drained }, 'node drained: GPU unhealthy');
@@ -184,6 +198,19 @@ export class AgentGateway {
       if (msg.type === 'hardware') {
         const changes = await recordHardware(db, link.nodeName, msg.hardware, now);
         log.info({ node: link.nodeName, changes: changes.length }, 'node hardware changed');
+        return;
+      }
+      if (msg.type === 'exited') {
+        // Recorded (or found stale) and then acknowledged, so the agent stops reporting it.
+        const node = link.nodeName;
+        const { stale } = await withRetries(
+          () => recordExits(db, node, [msg], now),
+          (err, attempt) => log.warn({ err, node, type: msg.type, attempt }, 'agent message failed; retrying'),
+        );
+        link.send({ type: 'exits-recorded', jobIds: [msg.jobId] });
+        if (stale.length > 0) log.info({ node, jobId: msg.jobId }, 'end of a run not placed on this node; nothing to record');
+        else log.info({ node, jobId: msg.jobId, exitCode: msg.exitCode, cause: msg.cause }, 'job exited');
+        this.deps.poke();
         return;
       }
       // An agent speaks only for jobs placed on its own node.
@@ -203,15 +230,12 @@ export class AgentGateway {
           case 'log':
             await appendLog(this.deps.dataDir, msg.jobId, msg.data);
             return;
-          case 'exited':
-            await onExited(db, msg, now);
-            log.info({ node: link.nodeName, jobId: msg.jobId, exitCode: msg.exitCode, cause: msg.cause }, 'job exited');
-            this.deps.poke();
-            return;
         }
       }, (err, attempt) => log.warn({ err, node: link.nodeName, type: msg.type, attempt }, 'agent message failed; retrying'));
     } catch (err) {
       log.error({ err, node: link.nodeName, type: msg.type }, 'failed to handle agent message');
+      // An agent without a welcome would wait for one for ever: it dials again (with back-off) instead.
+      if (msg.type === 'hello') link.ws.close(1011, 'hello failed');
     }
   }
 }

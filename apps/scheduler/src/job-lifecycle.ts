@@ -1,9 +1,10 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { AgentMessage, EndReason, JobState } from '@sluice/contracts';
+import type { AgentMessage, EndReason, JobExit, JobState } from '@sluice/contracts';
 import { type Db, jobLogPath, recordJobEvent, type Tx } from '@sluice/db';
 
-type Exited = Extract<AgentMessage, { type: 'exited' }>;
+/** An end as the agent reports it: in an `exited` message, or as one of a hello's or heartbeat's `finished`. */
+type Exited = JobExit | Extract<AgentMessage, { type: 'exited' }>;
 
 /** How a job ends, from what the agent saw and what was asked of it. */
 export function outcomeOf(msg: Pick<Exited, 'cause' | 'exitCode' | 'signal' | 'reason'>, stopRequested: string | null): { state: JobState; reason: EndReason | null } {
@@ -13,6 +14,8 @@ export function outcomeOf(msg: Pick<Exited, 'cause' | 'exitCode' | 'signal' | 'r
     if (stopRequested === 'Preempted') return { state: 'PREEMPTED', reason: 'Preempted' };
     if (stopRequested === 'Idle') return { state: 'CANCELLED', reason: 'Idle' };
     if (stopRequested === 'MaxLifetime') return { state: 'TIMEOUT', reason: 'MaxLifetime' };
+    // Nobody asked: its node agent stopped everything as it shut down (requeued where allowed).
+    if (stopRequested === null && msg.reason === 'NodeLost') return { state: 'NODE_FAIL', reason: 'NodeLost' };
     return { state: 'CANCELLED', reason: 'Cancelled' };
   }
   if (msg.exitCode === 0) return { state: 'COMPLETED', reason: null };
@@ -82,16 +85,26 @@ export async function onSessionReady(db: Db, jobId: number, host: string, port: 
   await db.job.updateMany({ where: { id: jobId, state: { in: ['STARTING', 'RUNNING'] } }, data: { sessionHost: host, sessionPort: port } });
 }
 
+/**
+ * When a job ended: when its node says (it may report an end long after, e.g. after a restart),
+ * but never before it started nor after now (the node's clock may be off).
+ */
+export function endTime(reported: string | undefined, startedAt: Date | null, now: Date): Date {
+  const at = reported ? Date.parse(reported) : Number.NaN;
+  if (!Number.isFinite(at)) return now;
+  return new Date(Math.min(now.getTime(), Math.max(startedAt?.getTime() ?? at, at)));
+}
+
 export async function onExited(db: Db, msg: Exited, now: Date): Promise<void> {
   const id = Number(msg.jobId);
   await db.$transaction(async (tx) => {
-    const job = await tx.job.findUnique({ where: { id }, select: { stopRequested: true } });
+    const job = await tx.job.findUnique({ where: { id }, select: { stopRequested: true, startedAt: true } });
     if (!job) return;
     const end = outcomeOf(msg, job.stopRequested);
     const detail = [msg.exitCode !== null ? `exit code ${msg.exitCode}` : null, msg.signal ? `signal ${msg.signal}` : null, msg.message ?? null]
       .filter(Boolean)
       .join(', ');
-    await finishJob(tx, id, { ...end, exitCode: msg.exitCode, detail }, now);
+    await finishJob(tx, id, { ...end, exitCode: msg.exitCode, detail }, endTime(msg.endedAt, job.startedAt, now));
   });
 }
 
@@ -101,4 +114,20 @@ export async function appendLog(dataDir: string, jobId: string, data: string): P
   const file = jobLogPath(dataDir, jobId);
   await mkdir(path.dirname(file), { recursive: true });
   await appendFile(file, data);
+}
+
+/**
+ * Records the ends a node reports (`exited`, and again in every `hello` and `heartbeat` until
+ * acknowledged): the real outcome of each job placed on that node. An end of a job placed
+ * elsewhere or unknown (a run the node was told to discard, a job requeued since) changes
+ * nothing; one already recorded changes nothing either. Every id may then be acknowledged.
+ */
+export async function recordExits(db: Db, node: string, exits: readonly Exited[], now: Date): Promise<{ stale: string[] }> {
+  const stale: string[] = [];
+  for (const exit of exits) {
+    const placed = /^\d{1,15}$/.test(exit.jobId) && (await db.job.count({ where: { id: Number(exit.jobId), nodeName: node } })) > 0;
+    if (placed) await onExited(db, exit, now);
+    else stale.push(exit.jobId);
+  }
+  return { stale };
 }

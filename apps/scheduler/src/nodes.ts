@@ -1,5 +1,5 @@
 import type { NodeInventory } from '@sluice/contracts';
-import type { Db } from '@sluice/db';
+import type { Db, Tx } from '@sluice/db';
 import { finishJob } from './job-lifecycle';
 
 export interface Reconciliation {
@@ -12,7 +12,10 @@ export interface Reconciliation {
 /**
  * A node said hello: record its inventory, mark it up (a drained node stays drained),
  * and reconcile what it runs with what the database says, so nothing is orphaned
- * and nothing runs twice.
+ * and nothing runs twice. The ends it reports are recorded before (recordExits), so a job
+ * active here that it does not run has no known end: a running one is lost with the node
+ * (NODE_FAIL, requeued where it allows), a starting one is launched again (launch is
+ * idempotent on the agent, also across its restarts).
  */
 export async function registerNode(db: Db, inv: NodeInventory, running: string[], now: Date): Promise<Reconciliation> {
   return db.$transaction(async (tx) => {
@@ -34,9 +37,18 @@ export async function registerNode(db: Db, inv: NodeInventory, running: string[]
       if (j.state === 'STARTING') relaunch.push(j.id);
       else await finishJob(tx, j.id, { state: 'NODE_FAIL', reason: 'NodeLost', detail: `${inv.name} restarted without it` }, now);
     }
-    const activeIds = new Set(active.map((j) => String(j.id)));
-    return { stop: running.filter((id) => !activeIds.has(id)), relaunch };
+    const placed = await placedOn(tx, inv.name);
+    return { stop: running.filter((id) => !placed.has(id)), relaunch };
   });
+}
+
+/** Ids of the jobs that may run on a node: active and placed there, or holding one of its GPUs (a job larger than one node). */
+async function placedOn(db: Db | Tx, node: string): Promise<Set<string>> {
+  const jobs = await db.job.findMany({
+    where: { state: { in: ['STARTING', 'RUNNING'] }, OR: [{ nodeName: node }, { allocations: { some: { nodeName: node, releasedAt: null } } }] },
+    select: { id: true },
+  });
+  return new Set(jobs.map((j) => String(j.id)));
 }
 
 export async function touchNode(db: Db, name: string, now: Date): Promise<void> {
@@ -44,17 +56,21 @@ export async function touchNode(db: Db, name: string, now: Date): Promise<void> 
 }
 
 /**
- * Heals a lost `exited` message: an agent handles its messages in order, so a job the scheduler
- * saw start on this node that is missing from a later heartbeat's list has ended there. Its exit
- * code is unknown: it ends FAILED (reason NodeLost), its GPUs are released. Returns those jobs.
+ * What a heartbeat's list of running jobs says. A job the scheduler saw start on this node that
+ * the node neither runs nor reports ended (its records are gone, e.g. a wiped state dir) has
+ * ended there with an unknown exit code: FAILED (reason NodeLost), GPUs released (`gone`).
+ * Ends the node reports are recorded before this is asked, so only such jobs are left. A job the
+ * node runs that the scheduler does not know as placed there (it ended, was requeued, or never
+ * existed) is to be stopped and discarded (`unexpected`).
  */
-export async function endJobsGoneFromNode(db: Db, name: string, running: string[], now: Date): Promise<number[]> {
+export async function reconcileRunning(db: Db, name: string, running: string[], now: Date): Promise<{ gone: number[]; unexpected: string[] }> {
   const runningSet = new Set(running);
-  const active = await db.job.findMany({ where: { nodeName: name, state: 'RUNNING' }, select: { id: true } });
-  const gone = active.filter((j) => !runningSet.has(String(j.id))).map((j) => j.id);
+  const active = await db.job.findMany({ where: { nodeName: name, state: { in: ['STARTING', 'RUNNING'] } }, select: { id: true, state: true } });
+  const gone = active.filter((j) => j.state === 'RUNNING' && !runningSet.has(String(j.id))).map((j) => j.id);
   for (const id of gone)
-    await db.$transaction((tx) => finishJob(tx, id, { state: 'FAILED', reason: 'NodeLost', detail: `${name} no longer runs it; its end was not recorded` }, now));
-  return gone;
+    await db.$transaction((tx) => finishJob(tx, id, { state: 'FAILED', reason: 'NodeLost', detail: `${name} no longer runs it and has no record of its end` }, now));
+  const placed = await placedOn(db, name);
+  return { gone, unexpected: running.filter((id) => !placed.has(id)) };
 }
 
 export async function markNodeDown(db: Db, name: string): Promise<void> {

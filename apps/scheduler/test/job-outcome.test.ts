@@ -17,4 +17,9 @@ describe('how a job ends', () => {
   it('a stop asked for wins over what the process died of', () => {
     expect(outcomeOf({ cause: 'stopped', exitCode: null, signal: 'SIGKILL', reason: 'OutOfMemory' }, 'TimeLimit')).toEqual({ state: 'TIMEOUT', reason: 'TimeLimit' });
   });
+
+  it('a job its node stopped as the node shut down is lost with the node (requeued where it allows), unless a stop was asked for', () => {
+    expect(outcomeOf({ cause: 'stopped', exitCode: null, signal: 'SIGTERM', reason: 'NodeLost' }, null)).toEqual({ state: 'NODE_FAIL', reason: 'NodeLost' });
+    expect(outcomeOf({ cause: 'stopped', exitCode: null, signal: 'SIGTERM', reason: 'NodeLost' }, 'Cancelled')).toEqual({ state: 'CANCELLED', reason: 'Cancelled' });
+  });
 });

@@ -59,12 +59,41 @@ export const LaunchSpec = z.object({
 });
 export type LaunchSpec = z.infer<typeof LaunchSpec>;
 
+/**
+ * How a job's run on a node ended. The agent keeps it on disk and reports it (as `exited`, then in
+ * every `hello` and `heartbeat`) until the scheduler answers `exits-recorded`, so a lost message
+ * or a restart on either side never loses a job's real exit code.
+ */
+export const JobExit = z.object({
+  jobId: z.string(),
+  exitCode: z.number().int().nullable(),
+  signal: z.string().nullable(),
+  /** Set when the agent stopped it on request, or could not start it. */
+  cause: z.enum(['exit', 'stopped', 'launch-failed']),
+  message: z.string().optional(),
+  /** Why it ended, when the agent knows better than the exit code (NoUnixAccount, OutOfMemory, NoContainerRuntime...; NodeLost when its exit status was lost). */
+  reason: EndReason.optional(),
+  /** When it ended, by the node's clock (it may be reported long after, e.g. after a restart). */
+  endedAt: z.iso.datetime().optional(),
+});
+export type JobExit = z.infer<typeof JobExit>;
+
 export const AgentMessage = z.discriminatedUnion('type', [
-  z.object({ ...header, type: z.literal('hello'), inventory: NodeInventory, running: z.array(z.string()), hardware: NodeHardware.optional() }),
+  z.object({
+    ...header,
+    type: z.literal('hello'),
+    inventory: NodeInventory,
+    /** Jobs whose workload runs here (also those adopted after an agent restart). */
+    running: z.array(z.string()),
+    /** Jobs that ended here and whose end the scheduler has not yet recorded. */
+    finished: z.array(JobExit).default([]),
+    hardware: NodeHardware.optional(),
+  }),
   z.object({
     ...header,
     type: z.literal('heartbeat'),
     running: z.array(z.string()),
+    finished: z.array(JobExit).optional(),
     gpuMetrics: GpuReport.optional(),
     /** Last time each session showed activity (kernel busy or used, terminal input, GPU use). */
     activity: z.record(z.string(), z.iso.datetime()).optional(),
@@ -79,18 +108,7 @@ export const AgentMessage = z.discriminatedUnion('type', [
     host: z.string(),
     port: z.number().int().min(1).max(65535),
   }),
-  z.object({
-    ...header,
-    type: z.literal('exited'),
-    jobId: z.string(),
-    exitCode: z.number().int().nullable(),
-    signal: z.string().nullable(),
-    /** Set when the agent stopped it on request, or could not start it. */
-    cause: z.enum(['exit', 'stopped', 'launch-failed']),
-    message: z.string().optional(),
-    /** Why it ended, when the agent knows better than the exit code (NoUnixAccount, OutOfMemory, NoContainerRuntime...). */
-    reason: EndReason.optional(),
-  }),
+  z.object({ ...header, type: z.literal('exited'), ...JobExit.shape }),
   z.object({ ...header, type: z.literal('log'), jobId: z.string(), data: z.string() }),
 ]);
 export type AgentMessage = z.infer<typeof AgentMessage>;
@@ -98,7 +116,16 @@ export type AgentMessage = z.infer<typeof AgentMessage>;
 export const SchedulerMessage = z.discriminatedUnion('type', [
   z.object({ ...header, type: z.literal('welcome'), nodeName: z.string(), heartbeatSec: z.number().int().min(1) }),
   z.object({ ...header, type: z.literal('launch'), spec: LaunchSpec }),
-  z.object({ ...header, type: z.literal('stop'), jobId: z.string(), graceSec: z.number().int().min(0) }),
+  z.object({
+    ...header,
+    type: z.literal('stop'),
+    jobId: z.string(),
+    graceSec: z.number().int().min(0),
+    /** The scheduler has no run of this job on this node (it ended, was requeued or never existed): stop it and report nothing of it. */
+    discard: z.boolean().optional(),
+  }),
+  /** The scheduler recorded the end of these jobs: the agent may forget them. */
+  z.object({ ...header, type: z.literal('exits-recorded'), jobIds: z.array(z.string()) }),
 ]);
 export type SchedulerMessage = z.infer<typeof SchedulerMessage>;
 

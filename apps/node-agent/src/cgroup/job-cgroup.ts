@@ -134,14 +134,20 @@ export class JobCgroup {
     for (const pid of await this.pids()) signalPid(pid, signal);
   }
 
+  /** cgroup2's switch that kills every member at once (kernel 5.14+), once the cgroup exists; null without one. */
+  killFile(): string | null {
+    const file = this.dirs.unified ? path.join(this.dirs.unified, 'cgroup.kill') : null;
+    return file && existsSync(file) ? file : null;
+  }
+
   /**
    * Kills every process, also those that left the process group (double fork, setsid):
    * cgroup.kill where the kernel has it (5.14+), otherwise SIGKILL to every member until
    * none is left (new ones may be forked while the list is read).
    */
   async kill(): Promise<void> {
-    const killFile = this.dirs.unified ? path.join(this.dirs.unified, 'cgroup.kill') : null;
-    if (killFile && existsSync(killFile)) await writeFile(killFile, '1').catch(() => {});
+    const killFile = this.killFile();
+    if (killFile) await writeFile(killFile, '1').catch(() => {});
     for (let round = 0; round < 50; round++) {
       const pids = await this.pids();
       if (pids.length === 0) return;

@@ -33,6 +33,8 @@ const errText = (err: unknown) => (err instanceof Error ? err.message : String(e
  */
 export class CgroupManager {
   private placement: Placement | null = null;
+  /** cgroup.procs of `<parent>/supervisors` in the cgroup2 tree, where job supervisors are moved; null without one. */
+  supervisorProcs: string | null = null;
   readonly notes: string[] = [];
   layout: CgroupLayout | null = null;
 
@@ -81,6 +83,15 @@ export class CgroupManager {
       return;
     }
     this.placement = placement;
+    if (unified) {
+      // Job supervisors live here, out of the agent's own cgroup: stopping the agent's service
+      // (systemd kills its whole cgroup by default) must not take them along.
+      const supervisors = path.join(unified, 'supervisors');
+      this.supervisorProcs = await mkdir(supervisors, { recursive: true }).then(
+        () => path.join(supervisors, 'cgroup.procs'),
+        () => null,
+      );
+    }
     if (!v2Limits && !v1Memory) this.notes.push(`cgroups: memory limits are NOT enforced (no writable memory controller${problems.length ? `: ${problems.join('; ')}` : ''})`);
     if (!v2Limits && !v1Cpu) this.notes.push(`cgroups: CPU limits are NOT enforced (no writable cpu controller${problems.length ? `: ${problems.join('; ')}` : ''})`);
     for (const n of this.notes) log.warn(n);

@@ -6,6 +6,7 @@ import { type ContainerRuntimeInfo, type GpuInfo, mayPull } from '@sluice/contra
 import { type JobCgroup, type JobCgroupDirs, type Limits, removeCgroupTree } from '../cgroup/job-cgroup';
 import type { CgroupLayout } from '../cgroup/layout';
 import type { UnixAccount } from '../unix-account';
+import type { WorkloadControl } from '../workload';
 import { cdiGpuDevices, NVIDIA_GPU_KIND, readCdiDevices } from './cdi';
 import { Podman } from './podman';
 import { containerName, containerRunArgs, parseRLimits, unmountablePath } from './run-args';
@@ -63,13 +64,11 @@ export interface ContainerJob {
 }
 
 /** How the executor runs it: the podman command and how a Workload stops and cleans it up. */
-export interface PreparedContainer {
+export interface PreparedContainer extends WorkloadControl {
   file: string;
   args: string[];
   /** podman's own environment (the agent's, never the job's). */
   env: Record<string, string>;
-  signal(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
-  afterExit(): Promise<void>;
 }
 
 const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -171,15 +170,13 @@ export class ContainerRuntime {
       if (/[\n\r]/.test(v)) job.note(`not passed on: ${k} contains a line break`);
       else envLines.push(`${k}=${v}`);
     }
-    const envDir = path.join(this.cfg.stateDir, 'containers');
-    await mkdir(envDir, { recursive: true, mode: 0o700 });
-    const envFile = path.join(envDir, `job-${job.jobId}.env`);
+    const envFile = this.envFile(job.jobId);
+    await mkdir(path.dirname(envFile), { recursive: true, mode: 0o700 });
     await writeFile(envFile, `${envLines.join('\n')}\n`, { mode: 0o600 });
 
     const cgroup = job.cgroup;
     const cgroupParent = cgroup && job.layout ? cgroupParentOf(cgroup.dirs, job.layout) : null;
     if (cgroup && !cgroupParent) job.note('the container runs outside the job cgroup on this node (its paths differ between hierarchies); podman enforces the limits');
-    const name = containerName(job.jobId);
     const args = containerRunArgs({
       jobId: job.jobId,
       image: job.image,
@@ -196,20 +193,33 @@ export class ContainerRuntime {
       rlimits: this.rlimits,
     });
     const global = [...podman.globalArgs, ...(cgroupParent ? ['--cgroup-manager=cgroupfs'] : [])];
+    return { file: podman.path, args: [...global, ...args], env: podman.env as Record<string, string>, ...this.control(job) };
+  }
+
+  private envFile(jobId: string): string {
+    return path.join(this.cfg.stateDir, 'containers', `job-${jobId}.env`);
+  }
+
+  /**
+   * How a container job is stopped and cleaned up; all of it follows from the job id, its cgroup
+   * and the layout, so an agent started after the one that launched it (job-run.ts) can do it too.
+   */
+  control(job: Pick<ContainerJob, 'jobId' | 'cgroup' | 'layout' | 'note'>): WorkloadControl {
+    const { cgroup, layout } = job;
+    const cgroupParent = cgroup && layout ? cgroupParentOf(cgroup.dirs, layout) : null;
+    const name = containerName(job.jobId);
+    const podman = this.podman;
     return {
-      file: podman.path,
-      args: [...global, ...args],
-      env: podman.env as Record<string, string>,
       // Inside the job cgroup every process of the container gets the signal, as in any job;
       // podman and conmon stay outside it, so they live on to record the container's exit.
       signal: async (signal) => {
         if (cgroup && cgroupParent) await (signal === 'SIGTERM' ? cgroup.signal(signal) : cgroup.kill());
-        else await podman.kill(name, signal);
+        else await podman?.kill(name, signal);
       },
       afterExit: async () => {
-        await podman.remove(name).catch((err: unknown) => job.note(`could not remove container ${name}: ${err instanceof Error ? err.message : String(err)}`));
-        await rm(envFile, { force: true });
-        if (cgroupParent && cgroup && job.layout && job.layout.kind !== 'v2') await removeLeftoverCgroups(this.cfg.cgroupRoot, cgroupParent, cgroup.all());
+        await podman?.remove(name).catch((err: unknown) => job.note(`could not remove container ${name}: ${err instanceof Error ? err.message : String(err)}`));
+        await rm(this.envFile(job.jobId), { force: true });
+        if (cgroupParent && cgroup && layout && layout.kind !== 'v2') await removeLeftoverCgroups(this.cfg.cgroupRoot, cgroupParent, cgroup.all());
       },
     };
   }
