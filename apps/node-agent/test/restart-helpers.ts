@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { JobState } from '@sluice/contracts';
 import { type Db, jobLogPath } from '@sluice/db';
@@ -15,10 +15,12 @@ export const letGo = (stateDir: string, jobId: number | string) => writeFileSync
 
 export const runsOf = (stateDir: string, jobId: number | string) => readFileSync(path.join(jobDir(stateDir, jobId), 'runs'), 'utf8').trim().split('\n');
 
-/** How often each line occurs in a job's log on the portal's side (without the agent's own notes). */
+/** How often each line occurs in a job's log on the portal's side (without the agent's own notes); none before it has one. */
 export function logLines(dataDir: string, jobId: number): Record<string, number> {
+  const file = jobLogPath(dataDir, jobId);
   const counts: Record<string, number> = {};
-  for (const line of readFileSync(jobLogPath(dataDir, jobId), 'utf8').split('\n')) if (line && !line.startsWith('[sluice]')) counts[line] = (counts[line] ?? 0) + 1;
+  if (!existsSync(file)) return counts;
+  for (const line of readFileSync(file, 'utf8').split('\n')) if (line && !line.startsWith('[sluice]')) counts[line] = (counts[line] ?? 0) + 1;
   return counts;
 }
 
