@@ -1,11 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { symlink } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { SessionSpec } from '@sluice/contracts';
 import type { Limits } from './cgroup/job-cgroup';
 import { ownedDir } from './job-dir';
 import { freePorts, type SessionLaunch } from './jupyter';
+
+/** The line RAY_MAIN prints once the node's dashboard agent (which runs Ray jobs) answers. */
+export const AGENT_READY_LINE = 'Sluice: the Ray dashboard agent answers';
 
 /**
  * `ray start` (the `ray` command's own entry point), with one change: the raylet is told the
@@ -13,19 +16,46 @@ import { freePorts, type SessionLaunch } from './jupyter';
  * that file a fixed 15 s, and a dashboard agent importing its modules on a busy node misses it,
  * which kills the raylet ("Timed out waiting for file .../dashboard_agent_listen_port_...").
  * The port is the one `--dashboard-agent-listen-port` gives the agent (SLUICE_RAY_AGENT_PORT).
+ * As `ray start` then no longer waits for the agent, a thread says when it answers
+ * (AGENT_READY_LINE): before that, the head's Jobs API refuses jobs.
  */
 export const RAY_MAIN = [
-  'import os, sys',
+  'import os, socket, sys, threading, time',
   'from ray._private import ray_constants, services',
+  'def announce(port):',
+  '    while True:',
+  '        try:',
+  "            socket.create_connection(('127.0.0.1', port), timeout=1).close()",
+  `            print('${AGENT_READY_LINE}', flush=True)`,
+  '            return',
+  '        except OSError:',
+  '            time.sleep(0.1)',
   '_start = services.start_ray_process',
   'def start_ray_process(command, process_type, *args, **kwargs):',
-  "    if process_type == ray_constants.PROCESS_TYPE_RAYLET and os.environ.get('SLUICE_RAY_AGENT_PORT'):",
-  "        command = [*command, '--dashboard_agent_listen_port=' + os.environ['SLUICE_RAY_AGENT_PORT']]",
+  "    port = os.environ.get('SLUICE_RAY_AGENT_PORT')",
+  '    if process_type == ray_constants.PROCESS_TYPE_RAYLET and port:',
+  "        command = [*command, '--dashboard_agent_listen_port=' + port]",
+  '        threading.Thread(target=announce, args=(int(port),), daemon=True).start()',
   '    return _start(command, process_type, *args, **kwargs)',
   'services.start_ray_process = start_ray_process',
   'from ray.scripts.scripts import main',
+  "sys.argv[0] = 'ray'",
   'sys.exit(main())',
 ].join('\n');
+
+/**
+ * The readiness event of a Ray node: both `ray start`'s "Ray runtime started." and
+ * AGENT_READY_LINE, in either order (a fresh predicate per launch: it remembers what it saw).
+ */
+export function rayReadyLines(): (line: string) => boolean {
+  let started = false;
+  let agent = false;
+  return (line) => {
+    started ||= line.includes('Ray runtime started.');
+    agent ||= line.includes(AGENT_READY_LINE);
+    return started && agent;
+  };
+}
 
 /** Ray's own minimum is 75 MiB. */
 const MIN_OBJECT_STORE_MIB = 100;
@@ -71,8 +101,8 @@ export interface RayLaunchOptions {
   gpus: number;
   limits: Limits;
   path: string;
-  /** Where the short link to Ray's directory goes (os.tmpdir()). */
-  tmpDir: string;
+  /** Where the short link to Ray's directory goes (default os.tmpdir()). */
+  tmpDir?: string;
 }
 
 /** The argv of `ray start` for a head (no headAddress) or a worker joining it. */
@@ -132,8 +162,9 @@ async function rayTempDir(jobDir: string, owner: RayLaunchOptions['owner'], tmpD
  * dashboard on the session host, Jobs API), a worker joining the head elsewhere. Every port is
  * a free one, so several clusters (and several agents) share a host; the GPUs are the
  * allocation's (CUDA_VISIBLE_DEVICES is pinned already), the CPUs and memory its share.
- * "Ready" is the line `ray start` prints once the node (and the head's dashboard) is up; a
- * head then names its dashboard port and the address workers join.
+ * "Ready" is when `ray start` says the node is up and its dashboard agent answers (so the head's
+ * dashboard and Jobs API take jobs); a head then names its dashboard port and the address
+ * workers join.
  */
 export async function rayLaunch(o: RayLaunchOptions): Promise<SessionLaunch> {
   const headAddress = o.session.headAddress;
@@ -141,7 +172,7 @@ export async function rayLaunch(o: RayLaunchOptions): Promise<SessionLaunch> {
   // Probed on every address: Ray binds some of them on all interfaces.
   const free = await freePorts('0.0.0.0', names.length);
   const ports: RayPorts = Object.fromEntries(names.map((n, i) => [n, free[i]]));
-  const { link } = await rayTempDir(o.jobDir, o.owner, o.tmpDir);
+  const { link } = await rayTempDir(o.jobDir, o.owner, o.tmpDir ?? tmpdir());
   const bin = path.join(o.pythonEnv, 'bin');
   return {
     file: path.join(bin, 'python'),
@@ -154,7 +185,7 @@ export async function rayLaunch(o: RayLaunchOptions): Promise<SessionLaunch> {
     },
     port: ports.dashboard ?? 0,
     ...(headAddress ? {} : { joinAddress: `${o.host.includes(':') ? `[${o.host}]` : o.host}:${ports.gcs}` }),
-    isReadyLine: headAddress ? () => false : (line) => line.includes('Ray runtime started.'),
+    isReadyLine: headAddress ? () => false : rayReadyLines(),
     links: [link],
   };
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { type Db, jobLogPath } from '@sluice/db';
 import { createTestDb } from '@sluice/db/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -123,18 +124,9 @@ describe('a Ray cluster session across two node agents (real Ray)', () => {
     expect(links).toHaveLength(2);
 
     // A Ray job through the Jobs API: four tasks, two on each node.
-    const script = [
-      'import os, ray',
-      'from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy as On',
-      'ray.init()',
-      '@ray.remote(num_cpus=1)',
-      'def rank(i):',
-      '    return os.environ["SLUICE_NODE_RANK"]',
-      'nodes = [n["NodeID"] for n in ray.nodes() if n["Alive"]]',
-      'print("ranks used:", sorted(set(ray.get([rank.options(scheduling_strategy=On(n, soft=False)).remote(i) for i, n in enumerate(nodes * 2)]))))',
-    ].join('\n');
+    const script = readFileSync(path.join(import.meta.dirname, 'fixtures/ray/ranks_used.py'), 'utf8');
     const t1 = Date.now();
-    const submitted = await post(`${base}/api/jobs/`, auth, JSON.stringify({ entrypoint: `python -c '${script}'` }));
+    const submitted = await post(`${base}/api/jobs/`, auth, JSON.stringify({ entrypoint: `python -c '${script.replaceAll("'", "'\\''")}'` }));
     expect(submitted.status, submitted.body).toBe(200);
     const { submission_id: submission } = JSON.parse(submitted.body) as { submission_id: string };
     const status = await eventually(

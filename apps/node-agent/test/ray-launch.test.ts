@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import { lstatSync, mkdtempSync, readlinkSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { objectStoreMiB, RAY_MAIN, rayEnv, rayLaunch, rayStartArgs } from '../src/ray';
+import { AGENT_READY_LINE, objectStoreMiB, RAY_MAIN, rayEnv, rayLaunch, rayStartArgs } from '../src/ray';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'sluice-ray-launch-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -25,6 +27,12 @@ const opts = (extra: Partial<Parameters<typeof rayLaunch>[0]> = {}) => ({
 const flag = (args: string[], name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];
 
 describe('Ray on a node', () => {
+  it("runs Ray's own command line (RAY_MAIN in the managed Python environment)", async () => {
+    const python = path.resolve(import.meta.dirname, '../../../.runtime/python/bin/python');
+    const { stdout } = await promisify(execFile)(python, ['-c', RAY_MAIN, '--version'], { env: { ...process.env, RAY_USAGE_STATS_ENABLED: '0' } });
+    expect(stdout.trim()).toBe('ray, version 2.60.0');
+  });
+
   it('starts a head with the allocation: GPUs, CPUs, memory, a small object store, its dashboard on the session host', () => {
     const args = rayStartArgs({ host: '10.1.2.3', ports: { gcs: 6001, dashboard: 6002, 'ray-client-server': 6003 }, gpus: 2, limits: { cpus: 1, memoryMiB: 4096 }, tempDir: '/tmp/x' });
     expect(args.slice(0, 2)).toEqual(['start', '--block']);
@@ -63,7 +71,7 @@ describe('Ray on a node', () => {
     });
   });
 
-  it('gives a head distinct free ports, names its dashboard and join address, and is ready at "Ray runtime started."', async () => {
+  it('gives a head distinct free ports, names its dashboard and join address, and is ready once started with its agent answering', async () => {
     const o = opts();
     const head = await rayLaunch(o);
     expect(head.file).toBe('/opt/sluice/python/bin/python');
@@ -76,8 +84,14 @@ describe('Ray on a node', () => {
     expect(head.env).toMatchObject({ RAY_AUTH_TOKEN: token, SLUICE_RAY_AGENT_PORT: flag(head.args, 'dashboard-agent-listen-port'), PATH: '/opt/sluice/python/bin:/usr/bin:/bin' });
     // The token never appears on the command line, where other users could read it.
     expect(head.args.join(' ')).not.toContain(token);
-    expect(head.isReadyLine('2026-11-23 15:45:11,668\tSUCC scripts.py:1085 -- Ray runtime started.')).toBe(true);
     expect(head.isReadyLine('2026-11-23 15:45:10,063\tERROR services.py:1431 -- Failed to start the dashboard')).toBe(false);
+    expect(head.isReadyLine('2026-11-23 15:45:11,668\tSUCC scripts.py:1085 -- Ray runtime started.')).toBe(false);
+    expect(head.isReadyLine(AGENT_READY_LINE)).toBe(true);
+    // Either order: the agent may answer first.
+    const again = await rayLaunch(opts());
+    expect(again.isReadyLine(AGENT_READY_LINE)).toBe(false);
+    expect(again.isReadyLine('... -- Ray runtime started.')).toBe(true);
+    await again.cleanup?.();
     await head.cleanup?.();
   });
 
