@@ -139,18 +139,19 @@ export function rayStartArgs(o: { host: string; headAddress?: string | undefined
 }
 
 /**
- * Ray's directory for this job on this node, `<jobDir>/ray` (the user's), reached through a
- * short link in /tmp: Ray's Unix sockets live below it and a socket path may not exceed 107
- * bytes. The link is the agent's (the user cannot move it) and goes away with the session.
+ * Ray's directory for this job on this node, `<jobDir>/ray` (the user's; Ray opens it to all,
+ * the job directory keeps others out), returned as a short link in /tmp: Ray's Unix sockets
+ * live below it and a socket path may not exceed 107 bytes. The link is the agent's (the user
+ * cannot move it) and goes away with the session.
  */
-async function rayTempDir(jobDir: string, owner: RayLaunchOptions['owner'], tmpDir: string): Promise<{ dir: string; link: string }> {
+async function rayTempDir(jobDir: string, owner: RayLaunchOptions['owner'], tmpDir: string): Promise<string> {
   const dir = path.join(jobDir, 'ray');
   await ownedDir(dir, owner, 0o700);
   for (;;) {
     const link = path.join(tmpDir, `sluice-ray-${randomBytes(6).toString('hex')}`);
     try {
       await symlink(dir, link);
-      return { dir, link };
+      return link;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
@@ -172,7 +173,7 @@ export async function rayLaunch(o: RayLaunchOptions): Promise<SessionLaunch> {
   // Probed on every address: Ray binds some of them on all interfaces.
   const free = await freePorts('0.0.0.0', names.length);
   const ports: RayPorts = Object.fromEntries(names.map((n, i) => [n, free[i]]));
-  const { link } = await rayTempDir(o.jobDir, o.owner, o.tmpDir ?? tmpdir());
+  const link = await rayTempDir(o.jobDir, o.owner, o.tmpDir ?? tmpdir());
   const bin = path.join(o.pythonEnv, 'bin');
   return {
     file: path.join(bin, 'python'),
