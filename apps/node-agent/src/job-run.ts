@@ -1,4 +1,3 @@
-import { unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { AgentMessageBody, JobExit } from '@sluice/contracts';
 import type { Logger } from 'pino';
@@ -37,17 +36,6 @@ export type RunPhase = 'running' | 'discarding' | 'ended' | 'gone';
  * everything (the appliance's Ctrl-C: reported as lost with its node, so it is requeued where allowed).
  */
 export type StopWhy = 'asked' | 'discard' | 'shutdown';
-
-/** Removes links a launch made outside the job's directory (only the links: never what they point to). */
-export function removeLinks(links: readonly string[]): void {
-  for (const link of links) {
-    try {
-      unlinkSync(link);
-    } catch {
-      // gone already
-    }
-  }
-}
 
 /** What an agent started after this one reports for a run whose supervisor vanished without an exit status. */
 const LOST_STATUS = 'its exit status was lost: the job supervisor ended before it';
@@ -97,11 +85,11 @@ export class JobRun {
   /** Records the launch, then starts the workload under its supervisor. */
   static launch(
     deps: RunDeps,
-    record: Omit<JobRecord, 'supervisor' | 'session' | 'stopping' | 'discarded' | 'joinAddress' | 'links'> & Partial<Pick<JobRecord, 'joinAddress' | 'links'>>,
+    record: Omit<JobRecord, 'supervisor' | 'session' | 'stopping' | 'discarded'>,
     launch: Omit<SupervisorLaunch, 'killFile'>,
     opts: { supervisorProcs: string | null; isReadyLine: ((line: string) => boolean) | null; control?: WorkloadControl },
   ): JobRun {
-    const dir = RunDir.create(deps.stateDir, { joinAddress: null, links: [], ...record, supervisor: null, session: null, stopping: false, discarded: false });
+    const dir = RunDir.create(deps.stateDir, { ...record, supervisor: null, session: null, stopping: false, discarded: false });
     const run = new JobRun(dir, deps, 'running');
     const cgroup = record.cgroup ? new JobCgroup(record.cgroup) : null;
     const { isReadyLine } = opts;
@@ -127,13 +115,11 @@ export class JobRun {
       run.exit = finished;
       run.tail.finish();
       void cgroup?.remove().catch(() => {});
-      removeLinks(rec.links);
       return run;
     }
     if (!rec.supervisor || (!isRunning(rec.supervisor) && !dir.started() && !dir.exit())) {
       deps.log.info({ jobId }, 'its launch never got under way: forgotten, to be launched again');
       void cgroup?.remove().catch(() => {});
-      removeLinks(rec.links);
       dir.remove();
       return null;
     }
@@ -158,7 +144,7 @@ export class JobRun {
     if (this.phase !== 'running') return;
     const pid = this.workload?.pid;
     if (pid) this.deps.send({ type: 'started', jobId: this.jobId, pid });
-    if (this.session) this.sendReady(this.session);
+    if (this.session) this.deps.send({ type: 'session-ready', jobId: this.jobId, host: this.session.host, port: this.session.port });
   }
 
   resendExit(): void {
@@ -219,17 +205,11 @@ export class JobRun {
     if (this.session || !spec || !port || this.phase === 'gone') return;
     this.tail.watchLines(null);
     if (this.probe) clearInterval(this.probe);
-    this.session = { host: this.deps.sessionHost, port, baseUrl: spec.baseUrl, token: spec.token, template: spec.template };
+    this.session = { host: this.deps.sessionHost, port, baseUrl: spec.baseUrl, token: spec.token };
     if (!this.dir.tryUpdate({ session: this.session })) this.log.error('cannot record the session endpoint');
     if (this.phase !== 'running') return;
-    this.sendReady(this.session);
+    this.deps.send({ type: 'session-ready', jobId: this.jobId, host: this.session.host, port });
     this.deps.sessions?.track(this.jobId, this.session);
-  }
-
-  /** session-ready, with the address further nodes join where the session spans several (a Ray head). */
-  private sendReady(ep: SessionEndpoint): void {
-    const address = this.dir.record.joinAddress;
-    this.deps.send({ type: 'session-ready', jobId: this.jobId, host: ep.host, port: ep.port, ...(address ? { address } : {}) });
   }
 
   /** A session adopted before it said it listens: ready once its port takes connections. */
@@ -259,7 +239,6 @@ export class JobRun {
 
   private ended(end: WorkloadEnd): void {
     this.deps.sessions?.track(this.jobId, null);
-    removeLinks(this.dir.record.links);
     this.tail.watchLines(null);
     if (this.probe) clearInterval(this.probe);
     this.log.info(end, 'workload exited');

@@ -39,11 +39,6 @@ export const SessionSpec = z.object({
   /** Path prefix under the portal, e.g. /s/42/ */
   baseUrl: z.string().startsWith('/'),
   token: z.string().min(16),
-  /** Ray workers only: the head's address (host:port of its GCS) to join; absent on the head. */
-  headAddress: z
-    .string()
-    .regex(/^[A-Za-z0-9.:[\]-]+:\d{1,5}$/, 'host:port')
-    .optional(),
 });
 export type SessionSpec = z.infer<typeof SessionSpec>;
 
@@ -61,14 +56,6 @@ export const LaunchSpec = z.object({
   session: SessionSpec.optional(),
   /** Run the batch command in this container image (podman), not directly on the node. */
   image: ContainerImage.optional(),
-  /**
-   * Every node of the job, in rank order (SLUICE_JOB_NODELIST). A batch command and a Ray head
-   * run on rank 0; the other ranks hold GPUs for it, or run Ray workers. Empty (from a scheduler
-   * older than multi-node launches) means this node alone.
-   */
-  nodes: z.array(z.string().min(1).max(128)).max(1024).default([]),
-  /** This node's index in `nodes` (SLUICE_NODE_RANK). */
-  rank: z.number().int().min(0).default(0),
 });
 export type LaunchSpec = z.infer<typeof LaunchSpec>;
 
@@ -120,8 +107,6 @@ export const AgentMessage = z.discriminatedUnion('type', [
     jobId: z.string(),
     host: z.string(),
     port: z.number().int().min(1).max(65535),
-    /** Where the other nodes of a multi-node session join it (Ray: the head's GCS, host:port). */
-    address: z.string().optional(),
   }),
   z.object({ ...header, type: z.literal('exited'), ...JobExit.shape }),
   z.object({ ...header, type: z.literal('log'), jobId: z.string(), data: z.string() }),

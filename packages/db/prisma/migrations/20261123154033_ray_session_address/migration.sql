@@ -1,3 +1,0 @@
--- AlterTable
-ALTER TABLE "Job" ADD COLUMN "sessionAddress" TEXT;
-
