@@ -1,7 +1,7 @@
 // `npm start`: the whole appliance on one machine — SQLite, scheduler, one local node agent
 // (or SLUICE_AGENTS of them, each its own node with simulated GPUs), portal — with the data in
 // SLUICE_DATA_DIR. Ctrl-C stops everything; nothing is left behind.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { applyMigrations, databaseUrlFor, dataPaths, openDb } from '@sluice/db';
 import { findNvidiaSmi } from '../apps/node-agent/src/gpu';
@@ -45,9 +45,12 @@ async function main(): Promise<void> {
   const secrets = loadOrCreateSecrets(paths.secrets);
   openDataDirForJobs(paths);
   const pythonEnv = config.pythonEnv ?? path.join(root, '.runtime/python');
-  makeTraversable([path.join(pythonEnv, 'bin'), paths.nodes], say);
+  // The environment's base interpreter too (a venv's bin/python links to it): Ray starts its
+  // processes with it (sys.executable), and it reads its standard library from beside it.
+  const python = path.join(pythonEnv, 'bin', 'python');
+  makeTraversable([path.join(pythonEnv, 'bin'), ...(existsSync(python) ? [path.dirname(realpathSync(python))] : []), paths.nodes], say);
   const noJupyter = unusableBy(unixUser, path.join(pythonEnv, 'bin', 'jupyter-lab'));
-  if (noJupyter) say(`warning: Jupyter sessions will not start for ${unixUser}: ${noJupyter}`);
+  if (noJupyter) say(`warning: Jupyter and Ray sessions will not start for ${unixUser}: ${noJupyter}`);
   const common = {
     ...process.env,
     SLUICE_DATA_DIR: config.dataDir,

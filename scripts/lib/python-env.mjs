@@ -1,5 +1,5 @@
-// Project-managed Python environment for the JupyterLab servers that Sluice's
-// node agent launches (see python/README.md).
+// Project-managed Python environment for the JupyterLab servers and Ray
+// clusters that Sluice's node agent launches (see python/README.md).
 //
 // Dependency-free on purpose (only `node:` built-ins): it runs from
 // scripts/bootstrap.mjs before `npm install` has necessarily happened, on
@@ -28,6 +28,9 @@ import { dirname, join, resolve } from 'node:path';
 
 /** The JupyterLab version python/requirements.txt pins; verified after install. */
 export const JUPYTERLAB_VERSION = '4.6.6';
+
+/** The Ray version python/requirements.txt pins; verified after install. */
+export const RAY_VERSION = '2.60.0';
 
 /** Name of the stamp file inside the venv. */
 export const STAMP_FILE = '.sluice-python-stamp.json';
@@ -83,6 +86,7 @@ export async function writeStamp(envDir, { digest, pythonVersion, jupyterlab = J
     requirementsSha256: digest,
     python: pythonVersion,
     jupyterlab,
+    ray: RAY_VERSION,
     installedAt: new Date().toISOString(),
   };
   await writeFile(tmp, `${JSON.stringify(body, null, 2)}\n`);
@@ -188,15 +192,18 @@ export async function ensurePythonEnv({
       if (removed.length) say(`removed ${removed.length} unlocked package(s): ${removed.join(', ')} (${elapsed(t)})`);
     }
 
-    // 4. verify
+    // 4. verify: both programs the node agent starts run and are the pinned versions
     t = Date.now();
-    const version = await jupyterLabVersion(bin);
+    const [version, ray] = await Promise.all([lastLineOf(bin, 'jupyter-lab'), lastLineOf(bin, 'ray')]);
     if (version !== JUPYTERLAB_VERSION) {
       throw new Error(
         `ensurePythonEnv: ${join(bin, 'jupyter-lab')} --version printed ${JSON.stringify(version)}, expected ${JUPYTERLAB_VERSION}`,
       );
     }
-    say(`verified jupyter-lab ${version} (${elapsed(t)})`);
+    if (ray !== `ray, version ${RAY_VERSION}`) {
+      throw new Error(`ensurePythonEnv: ${join(bin, 'ray')} --version printed ${JSON.stringify(ray)}, expected "ray, version ${RAY_VERSION}"`);
+    }
+    say(`verified jupyter-lab ${version} and ray ${RAY_VERSION} (${elapsed(t)})`);
 
     // 5. stamp last
     await writeStamp(envDir, { digest, pythonVersion });
@@ -258,7 +265,7 @@ export async function buildWheelhouse({
 async function upToDate(envDir, digest) {
   const stamp = await readStamp(envDir);
   if (!stamp || stamp.requirementsSha256 !== digest) return false;
-  if (!(await canAccess(join(envDir, 'bin', 'jupyter-lab')))) return false;
+  if (!(await canAccess(join(envDir, 'bin', 'jupyter-lab'))) || !(await canAccess(join(envDir, 'bin', 'ray')))) return false;
   if (!(await canAccess(join(envDir, 'package.json'), fsConstants.R_OK))) return false;
   // Interpreter still there and the same one (a Python upgrade or a removed
   // base interpreter breaks a venv); ~20 ms.
@@ -354,9 +361,9 @@ async function pruneUnlocked(python, pins) {
   return extra;
 }
 
-async function jupyterLabVersion(bin) {
-  const exe = join(bin, 'jupyter-lab');
-  const { stdout } = await run(exe, ['--version'], { what: 'jupyter-lab --version' });
+/** The last line `<program> --version` prints. */
+async function lastLineOf(bin, program) {
+  const { stdout } = await run(join(bin, program), ['--version'], { what: `${program} --version` });
   const lines = stdout.trim().split(/\r?\n/);
   return lines[lines.length - 1].trim();
 }

@@ -2,7 +2,7 @@
 // run with `node --test scripts/lib/python-env.test.mjs`.
 //
 // The stamp helpers are tested directly; ensurePythonEnv is driven against a
-// fake venv whose bin/python and bin/jupyter-lab are small shell scripts that
+// fake venv whose bin/python, bin/jupyter-lab and bin/ray are small shell scripts that
 // record their arguments, so the skip / reinstall / verify / prune decisions
 // are observable without PyPI.
 
@@ -21,6 +21,7 @@ import {
   JUPYTERLAB_VERSION,
   normalizeName,
   parseLockedPackages,
+  RAY_VERSION,
   readStamp,
   requirementsDigest,
   requirementsFile,
@@ -49,10 +50,11 @@ async function tempRoot() {
  * (exit code from <env>/pip-exit, default 0); bin/jupyter-lab prints
  * <env>/lab-version. Every call is appended to <env>/calls.log.
  */
-async function fakeVenv(envDir, { labVersion = JUPYTERLAB_VERSION, pipExit = 0, installed = [] } = {}) {
+async function fakeVenv(envDir, { labVersion = JUPYTERLAB_VERSION, rayVersion = RAY_VERSION, pipExit = 0, installed = [] } = {}) {
   await mkdir(join(envDir, 'bin'), { recursive: true });
   await writeFile(join(envDir, 'package.json'), '{"type":"commonjs"}\n');
   await writeFile(join(envDir, 'lab-version'), `${labVersion}\n`);
+  await writeFile(join(envDir, 'ray-version'), `ray, version ${rayVersion}\n`);
   await writeFile(join(envDir, 'pip-exit'), `${pipExit}\n`);
   await writeFile(join(envDir, 'pip-list.json'), JSON.stringify(installed));
   const python = `#!/bin/sh
@@ -69,10 +71,15 @@ env_dir="$(cd "$(dirname "$0")/.." && pwd)"
 echo "jupyter-lab $*" >> "$env_dir/calls.log"
 cat "$env_dir/lab-version"
 `;
-  await writeFile(join(envDir, 'bin', 'python'), python);
-  await writeFile(join(envDir, 'bin', 'jupyter-lab'), lab);
-  await chmod(join(envDir, 'bin', 'python'), 0o755);
-  await chmod(join(envDir, 'bin', 'jupyter-lab'), 0o755);
+  const ray = `#!/bin/sh
+env_dir="$(cd "$(dirname "$0")/.." && pwd)"
+echo "ray $*" >> "$env_dir/calls.log"
+cat "$env_dir/ray-version"
+`;
+  for (const [name, body] of [['python', python], ['jupyter-lab', lab], ['ray', ray]]) {
+    await writeFile(join(envDir, 'bin', name), body);
+    await chmod(join(envDir, 'bin', name), 0o755);
+  }
 }
 
 async function calls(envDir) {
@@ -125,10 +132,11 @@ test('stampMatches: absent, written, other digest, other python, cleared, corrup
   assert.equal(await stampMatches(envDir, digest), false, 'corrupt stamp is not trusted');
 });
 
-test('the lock pins jupyterlab and jupyter-server, and every pin carries a sha256 hash', async () => {
+test('the lock pins jupyterlab, jupyter-server and ray, and every pin carries a sha256 hash', async () => {
   const text = await readFile(requirementsFile(repoRoot), 'utf8');
   const pins = parseLockedPackages(text);
   assert.equal(pins.get('jupyterlab'), JUPYTERLAB_VERSION);
+  assert.equal(pins.get('ray'), RAY_VERSION);
   assert.match(pins.get('jupyter-server') ?? '', /^2\.\d+\.\d+$/);
   assert.ok(pins.size > 50, `expected the full transitive closure, got ${pins.size} pins`);
 
@@ -143,7 +151,7 @@ test('the lock pins jupyterlab and jupyter-server, and every pin carries a sha25
 
   // requirements.in's top-level pins agree with the lock.
   const top = parseLockedPackages(await readFile(join(repoRoot, 'python', 'requirements.in'), 'utf8'));
-  assert.deepEqual([...top.keys()].sort(), ['jupyter-server', 'jupyterlab']);
+  assert.deepEqual([...top.keys()].sort(), ['jupyter-server', 'jupyterlab', 'ray']);
   for (const [name, version] of top) assert.equal(pins.get(name), version, name);
 });
 
@@ -210,6 +218,7 @@ test('ensurePythonEnv: changed requirements reinstall, prune unlocked packages, 
   assert.ok(!install.includes('--no-index'), 'online without SLUICE_WHEELHOUSE');
   assert.ok(log.includes('python -m pip uninstall -y --disable-pip-version-check left-over'), log.join(' | '));
   assert.ok(log.includes('jupyter-lab --version'));
+  assert.ok(log.includes('ray --version'));
   assert.equal(await stampMatches(envDir, digest, FAKE_VERSION), true, 'stamp rewritten for the new lock');
   assert.ok(lines.some((l) => /done in/.test(l)));
   // Node must treat the .js files Python packages ship in the venv as CommonJS.
@@ -241,6 +250,14 @@ test('ensurePythonEnv: wrong jupyter-lab version throws and does not stamp', asy
   const envDir = join(root, '.runtime/python');
   await fakeVenv(envDir, { labVersion: '4.0.0' });
   await assert.rejects(ensurePythonEnv({ root, log: quiet }), /printed "4\.0\.0", expected 4\.6\.6/);
+  assert.equal(await readStamp(envDir), null);
+});
+
+test('ensurePythonEnv: wrong ray version throws and does not stamp', async () => {
+  const root = await tempRoot();
+  const envDir = join(root, '.runtime/python');
+  await fakeVenv(envDir, { rayVersion: '2.9.0' });
+  await assert.rejects(ensurePythonEnv({ root, log: quiet }), /ray --version printed "ray, version 2\.9\.0", expected "ray, version 2\.60\.0"/);
   assert.equal(await readStamp(envDir), null);
 });
 

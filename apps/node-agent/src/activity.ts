@@ -1,10 +1,14 @@
+import type { SessionTemplate } from '@sluice/contracts';
+
 /**
  * Per-session activity, for idle reclaim: the agent asks each Jupyter server how long it has
- * been idle (REST API, without counting as activity itself) and reports the last active time of
- * every session in its heartbeats. The scheduler decides what idle means (QOS policy).
+ * been idle (REST API, without counting as activity itself), and each Ray head whether a Ray
+ * job runs, and reports the last active time of every session in its heartbeats. The scheduler
+ * decides what idle means (QOS policy).
  *
  *   executor ──track(jobId, endpoint)──▶ ActivityMonitor ──poll every N s──▶ Jupyter /api/status,
  *                                                                            /api/kernels
+ *                                                                            Ray /api/jobs/
  *   heartbeat ◀──lastActive()── { jobId: ISO time }
  */
 export interface SessionEndpoint {
@@ -13,6 +17,8 @@ export interface SessionEndpoint {
   /** e.g. /s/42/ */
   baseUrl: string;
   token: string;
+  /** Jupyter (and the terminal server, which answers like it) when absent. */
+  template?: SessionTemplate;
 }
 
 interface JupyterStatus {
@@ -44,12 +50,41 @@ export async function jupyterLastActive(ep: SessionEndpoint, now: number, timeou
   }
 }
 
+interface RayJob {
+  status?: string;
+  end_time?: number | null;
+}
+
+/**
+ * When a Ray cluster was last active: now while a Ray job is pending or running, else when the
+ * last one ended (the dashboard's Jobs API, which serves at the root, not under the base URL).
+ * Null when it cannot be asked or never ran a job.
+ */
+export async function rayLastActive(ep: SessionEndpoint, now: number, timeoutMs = 3000): Promise<number | null> {
+  try {
+    const res = await fetch(`http://${ep.host.includes(':') ? `[${ep.host}]` : ep.host}:${ep.port}/api/jobs/`, {
+      headers: { authorization: `Bearer ${ep.token}` },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    if (!res.ok) return null;
+    const jobs = (await res.json()) as RayJob[];
+    if (jobs.some((j) => j.status === 'PENDING' || j.status === 'RUNNING')) return now;
+    const ends = jobs.map((j) => j.end_time ?? Number.NaN).filter(Number.isFinite);
+    return ends.length > 0 ? Math.min(now, Math.max(...ends)) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Asks a session's server in its own way. */
+export const sessionLastActive = (ep: SessionEndpoint, now: number): Promise<number | null> => (ep.template === 'ray' ? rayLastActive(ep, now) : jupyterLastActive(ep, now));
+
 export class ActivityMonitor {
   private readonly sessions = new Map<string, SessionEndpoint>();
   private readonly last = new Map<string, number>();
   private timer: NodeJS.Timeout | null = null;
 
-  constructor(private readonly probe: (ep: SessionEndpoint, now: number) => Promise<number | null> = jupyterLastActive) {}
+  constructor(private readonly probe: (ep: SessionEndpoint, now: number) => Promise<number | null> = sessionLastActive) {}
 
   /** Starts (endpoint) or stops (null) watching a session. */
   track(jobId: string, ep: SessionEndpoint | null): void {

@@ -7,15 +7,18 @@ import type { JobCgroup, Limits } from './cgroup/job-cgroup';
 import type { CgroupManager } from './cgroup/manager';
 import { ContainerRefused, type ContainerRuntime, type PreparedContainer } from './container/runtime';
 import { prepareJobDir, SAFE_JOB_ID } from './job-dir';
-import { JobRun, type RunDeps, type StopWhy } from './job-run';
+import { JobRun, type RunDeps, removeLinks, type StopWhy } from './job-run';
 import { jupyterLaunch } from './jupyter';
 import { batchShell, launchArgv } from './launch-command';
+import { rayLaunch } from './ray';
 import { reattachRuns } from './reattach';
 import { terminalLaunch } from './terminal';
 import { type AccountPolicy, AccountRefused, resolveAccount } from './unix-account';
 import { workloadEnv } from './user-env';
 
 export interface ExecutorDeps {
+  /** This node's name (a job's node list when the scheduler sends none). */
+  nodeName: string;
   send: (msg: AgentMessageBody) => void;
   /** Whether job output sent now reaches the scheduler (default: always; the agent asks its link). */
   linkUp?: () => boolean;
@@ -37,9 +40,12 @@ export interface ExecutorDeps {
   containers?: ContainerRuntime;
 }
 
-/** Variables Sluice sets for every job (Slurm's SLURM_JOB_ID and friends). */
-const jobVars = (jobId: string, jobDir: string, gpuUuids: string[], limits: Limits): Record<string, string> => ({
+/** Variables Sluice sets for every job (Slurm's SLURM_JOB_ID, SLURM_JOB_NODELIST and friends). */
+const jobVars = (jobId: string, jobDir: string, gpuUuids: string[], limits: Limits, nodes: string[], rank: number): Record<string, string> => ({
   SLUICE_JOB_ID: jobId,
+  SLUICE_JOB_NODELIST: nodes.join(','),
+  SLUICE_JOB_NUM_NODES: String(nodes.length),
+  SLUICE_NODE_RANK: String(rank),
   SLUICE_JOB_DIR: jobDir,
   SLUICE_GPUS: String(gpuUuids.length),
   SLUICE_CPUS: String(limits.cpus),
@@ -131,6 +137,7 @@ export class Executor {
       send({ type: 'exited', jobId: spec.jobId, exitCode: null, signal: null, cause: 'launch-failed', message, ...(reason ? { reason } : {}) });
     };
     let cgroup: JobCgroup | null = null;
+    let links: string[] = [];
     try {
       if (!SAFE_JOB_ID.test(spec.jobId)) throw new Error(`invalid job id ${JSON.stringify(spec.jobId)}`);
       if (spec.image && spec.kind !== 'batch') throw new Error('only batch jobs run in container images');
@@ -144,18 +151,25 @@ export class Executor {
       const cwd = hasHome ? account.home : '/';
 
       let program: string[] = [];
-      let vars = jobVars(spec.jobId, jobDir, spec.gpuUuids, limits);
+      const nodes = spec.nodes?.length ? spec.nodes : [this.deps.nodeName];
+      let vars = jobVars(spec.jobId, jobDir, spec.gpuUuids, limits, nodes, spec.rank ?? 0);
       let isReadyLine: ((line: string) => boolean) | null = null;
       let port = 0;
+      let joinAddress: string | null = null;
       if (spec.kind === 'session') {
         if (!spec.session) throw new Error('session launch without a session spec');
         const { session } = spec;
+        const host = this.deps.sessionHost;
         const j =
           session.template === 'terminal'
-            ? await terminalLaunch({ session, host: this.deps.sessionHost })
-            : await jupyterLaunch({ session, pythonEnv: this.deps.pythonEnv, host: this.deps.sessionHost, jobDir, rootDir: cwd, homeUsable: hasHome, path: this.deps.path });
+            ? await terminalLaunch({ session, host })
+            : session.template === 'ray'
+              ? await rayLaunch({ session, pythonEnv: this.deps.pythonEnv, host, jobDir, owner: asRoot ? account : null, gpus: spec.gpuUuids.length, limits, path: this.deps.path })
+              : await jupyterLaunch({ session, pythonEnv: this.deps.pythonEnv, host, jobDir, rootDir: cwd, homeUsable: hasHome, path: this.deps.path });
         program = [j.file, ...j.args];
         ({ port, isReadyLine } = j);
+        joinAddress = j.joinAddress ?? null;
+        links = j.links ?? [];
         vars = { ...vars, ...j.env };
       } else if (!spec.image) {
         const { shell, note: shellNote } = batchShell(account.shell);
@@ -179,13 +193,14 @@ export class Executor {
 
       const run = JobRun.launch(
         this.runDeps,
-        { spec, limits, cgroup: cgroup?.dirs ?? null, sessionPort: spec.kind === 'session' ? port : null },
+        { spec, limits, cgroup: cgroup?.dirs ?? null, sessionPort: spec.kind === 'session' ? port : null, joinAddress, links },
         { file: argv.file, args: argv.args, env: container?.env ?? env, cwd },
         { supervisorProcs: this.deps.cgroups.supervisorProcs, isReadyLine, ...(container ? { control: container } : {}) },
       );
       this.runs.set(spec.jobId, run);
     } catch (err) {
       await cgroup?.remove().catch(() => {});
+      removeLinks(links);
       fail(err);
     }
   }

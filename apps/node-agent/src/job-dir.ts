@@ -11,7 +11,7 @@ export const SAFE_JOB_ID = /^[A-Za-z0-9_-]{1,64}$/;
  * descriptor opened with O_NOFOLLOW, so a symbolic link the user planted in its place (in a
  * directory the user owns) is refused instead of followed.
  */
-async function ownedDir(dir: string, owner: Pick<UnixAccount, 'uid' | 'gid'> | null, mode: number): Promise<void> {
+export async function ownedDir(dir: string, owner: Pick<UnixAccount, 'uid' | 'gid'> | null, mode: number): Promise<void> {
   await mkdir(dir, { mode }).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'EEXIST') throw err;
   });

@@ -1,3 +1,4 @@
+import { unlinkSync } from 'node:fs';
 import { connect } from 'node:net';
 import type { AgentMessageBody, JobExit } from '@sluice/contracts';
 import type { Logger } from 'pino';
@@ -36,6 +37,17 @@ export type RunPhase = 'running' | 'discarding' | 'ended' | 'gone';
  * everything (the appliance's Ctrl-C: reported as lost with its node, so it is requeued where allowed).
  */
 export type StopWhy = 'asked' | 'discard' | 'shutdown';
+
+/** Removes links a launch made outside the job's directory (only the links: never what they point to). */
+export function removeLinks(links: readonly string[]): void {
+  for (const link of links) {
+    try {
+      unlinkSync(link);
+    } catch {
+      // gone already
+    }
+  }
+}
 
 /** What an agent started after this one reports for a run whose supervisor vanished without an exit status. */
 const LOST_STATUS = 'its exit status was lost: the job supervisor ended before it';
@@ -115,11 +127,13 @@ export class JobRun {
       run.exit = finished;
       run.tail.finish();
       void cgroup?.remove().catch(() => {});
+      removeLinks(rec.links ?? []);
       return run;
     }
     if (!rec.supervisor || (!isRunning(rec.supervisor) && !dir.started() && !dir.exit())) {
       deps.log.info({ jobId }, 'its launch never got under way: forgotten, to be launched again');
       void cgroup?.remove().catch(() => {});
+      removeLinks(rec.links ?? []);
       dir.remove();
       return null;
     }
@@ -144,7 +158,7 @@ export class JobRun {
     if (this.phase !== 'running') return;
     const pid = this.workload?.pid;
     if (pid) this.deps.send({ type: 'started', jobId: this.jobId, pid });
-    if (this.session) this.deps.send({ type: 'session-ready', jobId: this.jobId, host: this.session.host, port: this.session.port });
+    if (this.session) this.sendReady(this.session);
   }
 
   resendExit(): void {
@@ -205,11 +219,17 @@ export class JobRun {
     if (this.session || !spec || !port || this.phase === 'gone') return;
     this.tail.watchLines(null);
     if (this.probe) clearInterval(this.probe);
-    this.session = { host: this.deps.sessionHost, port, baseUrl: spec.baseUrl, token: spec.token };
+    this.session = { host: this.deps.sessionHost, port, baseUrl: spec.baseUrl, token: spec.token, template: spec.template };
     if (!this.dir.tryUpdate({ session: this.session })) this.log.error('cannot record the session endpoint');
     if (this.phase !== 'running') return;
-    this.deps.send({ type: 'session-ready', jobId: this.jobId, host: this.session.host, port });
+    this.sendReady(this.session);
     this.deps.sessions?.track(this.jobId, this.session);
+  }
+
+  /** session-ready, with the address further nodes join where the session spans several (a Ray head). */
+  private sendReady(ep: SessionEndpoint): void {
+    const address = this.dir.record.joinAddress;
+    this.deps.send({ type: 'session-ready', jobId: this.jobId, host: ep.host, port: ep.port, ...(address ? { address } : {}) });
   }
 
   /** A session adopted before it said it listens: ready once its port takes connections. */
@@ -239,6 +259,7 @@ export class JobRun {
 
   private ended(end: WorkloadEnd): void {
     this.deps.sessions?.track(this.jobId, null);
+    removeLinks(this.dir.record.links ?? []);
     this.tail.watchLines(null);
     if (this.probe) clearInterval(this.probe);
     this.log.info(end, 'workload exited');

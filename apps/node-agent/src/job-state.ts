@@ -1,6 +1,6 @@
 import { closeSync, constants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { JobExit, LaunchSpec } from '@sluice/contracts';
+import { JobExit, LaunchSpec, SessionTemplate } from '@sluice/contracts';
 import { z } from 'zod';
 import { SAFE_JOB_ID } from './job-dir';
 
@@ -35,7 +35,13 @@ const CgroupDirs = z.object({
   pids: z.string().nullable(),
 });
 
-const SessionEndpoint = z.object({ host: z.string(), port: z.number().int().min(1).max(65535), baseUrl: z.string(), token: z.string() });
+const SessionEndpoint = z.object({
+  host: z.string(),
+  port: z.number().int().min(1).max(65535),
+  baseUrl: z.string(),
+  token: z.string(),
+  template: SessionTemplate.optional(),
+});
 
 export const JobRecord = z.object({
   spec: LaunchSpec,
@@ -47,6 +53,10 @@ export const JobRecord = z.object({
   supervisor: Identity.nullable(),
   /** A session's endpoint, once its server listens. */
   session: SessionEndpoint.nullable(),
+  /** Where the other nodes of a multi-node session join it (a Ray head's GCS), told with session-ready. */
+  joinAddress: z.string().nullable().optional(),
+  /** Links the launch made outside the job's directory, removed once the workload is gone. */
+  links: z.array(z.string()).optional(),
   /** A stop was asked for: the end is reported as stopped, also by an agent started after. */
   stopping: z.boolean(),
   /** The scheduler has no record of this run: it is being stopped, and its end is not reported. */

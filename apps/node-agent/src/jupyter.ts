@@ -3,16 +3,30 @@ import path from 'node:path';
 import type { SessionSpec } from '@sluice/contracts';
 
 /** A free TCP port on `host`, chosen by the kernel. */
-export function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, host, () => {
-      const addr = srv.address();
-      const port = typeof addr === 'object' && addr ? addr.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
+export async function freePort(host: string): Promise<number> {
+  const [port] = await freePorts(host, 1);
+  return port as number;
+}
+
+/** `n` distinct free TCP ports on `host`: all held open at once while chosen, so none repeats. */
+export async function freePorts(host: string, n: number): Promise<number[]> {
+  const servers = Array.from({ length: n }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (srv) =>
+          new Promise<number>((resolve, reject) => {
+            srv.once('error', reject);
+            srv.listen(0, host, () => {
+              const addr = srv.address();
+              resolve(typeof addr === 'object' && addr ? addr.port : 0);
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(servers.map((srv) => new Promise<void>((resolve) => (srv.listening ? srv.close(() => resolve()) : resolve()))));
+  }
 }
 
 /**
@@ -41,6 +55,13 @@ export interface SessionLaunch {
   port: number;
   /** True for the line the server prints once it listens: the readiness event. */
   isReadyLine(line: string): boolean;
+  /** Where the other nodes of a multi-node session join this one (a Ray head's GCS, host:port). */
+  joinAddress?: string;
+  /**
+   * Links the launch made outside the job's directory (a Ray node's short path to its files):
+   * removed once the workload is gone, also by an agent started after this one.
+   */
+  links?: string[];
 }
 
 /**

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
   if (agentUid !== 0) log.warn('the node agent is not root: it runs every workload as its own user and refuses jobs of other users');
   const closed = agentUid === 0 ? untraversableAncestor(config.stateDir) : null;
   if (closed) log.warn(`${closed} is not traversable by other users (chmod o+x it): jobs cannot reach their directories under ${config.stateDir}`);
-  const cgroups = new CgroupManager({ mountRoot: config.cgroupRoot, parentName: config.cgroupParent });
+  const cgroups = new CgroupManager({ mountRoot: config.cgroupRoot, parentName: config.cgroupParent, nodeName: config.nodeName });
   await cgroups.init(log);
   const containers = new ContainerRuntime(
     { ...config.containers, podman: config.containers.podman ?? findPodman(), cdiDirs: CDI_DIRS, stateDir: config.stateDir, cgroupRoot: config.cgroupRoot, rootless: agentUid !== 0 },
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     );
   }, config.hardwareCheckSec * 1000);
   const executor = new Executor({
+    nodeName: config.nodeName,
     send: (m) => outbox.send(m),
     linkUp: () => outbox.flowing(),
     log,

@@ -95,7 +95,7 @@ describe('scheduler + node agent, real processes', () => {
     // The server runs as the session's user, in the job's cgroup.
     const pid = await eventually(() => pidOf(t.db, job.id), 'pid');
     expect(readFileSync(`/proc/${pid}/status`, 'utf8')).toMatch(new RegExp(`^Uid:\\s+${unix.uid}\\s`, 'm'));
-    if (isRoot) expect(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toContain(`${d.cgroupParent}/job-${job.id}`);
+    if (isRoot) expect(readFileSync(`/proc/${pid}/cgroup`, 'utf8')).toContain(`${d.cgroupParent}/job-${job.id}.it-node`);
     await t.db.job.update({ where: { id: job.id }, data: { stopRequested: 'Cancelled' } });
     await poke();
     await eventually(async () => (await jobState(t.db, job.id)).state === 'CANCELLED', 'session to stop', 30_000);

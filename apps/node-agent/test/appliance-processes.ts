@@ -1,8 +1,9 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import type { Db } from '@sluice/db';
+import { makeTraversable } from '../../../scripts/appliance/unix-account';
 import { removeCgroupParent, testCgroupParent } from './cgroup-parent';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -11,6 +12,8 @@ export interface Daemons {
   schedulerPort: number;
   internalSecret: string;
   agent: ChildProcess;
+  /** The agents of `moreNodes`: further nodes on this same machine. */
+  more: ChildProcess[];
   scheduler: ChildProcess;
   /** The agent's state dir (its per-job records are under run/). */
   stateDir: string;
@@ -54,12 +57,18 @@ const killChild = (c: ChildProcess) =>
     c.kill('SIGKILL');
   });
 
-/** Starts the real scheduler and one real node agent (simulated GPUs) on a data dir; either can be killed and started again. */
-export async function startDaemons(opts: { dataDir: string; databaseUrl: string; gpus: string; nodeName: string; env?: Record<string, string> }): Promise<Daemons> {
+/**
+ * Starts the real scheduler and one real node agent (simulated GPUs) on a data dir; either can be
+ * killed and started again. `moreNodes` start an agent each for further nodes on this machine.
+ */
+export async function startDaemons(opts: { dataDir: string; databaseUrl: string; gpus: string; nodeName: string; moreNodes?: string[]; env?: Record<string, string> }): Promise<Daemons> {
   const agentSecret = randomBytes(32).toString('hex');
   const internalSecret = randomBytes(32).toString('hex');
-  // Like the appliance run as root: job users must reach their job directories under the data dir.
+  // Like the appliance run as root: job users must reach their job directories under the data
+  // dir, and the Python environment with its base interpreter.
   if (process.getuid?.() === 0) chmodSync(opts.dataDir, 0o711);
+  const python = path.join(root, '.runtime/python/bin/python');
+  makeTraversable([path.dirname(python), path.dirname(realpathSync(python))], () => undefined);
   const env = {
     ...process.env,
     SLUICE_DATA_DIR: opts.dataDir,
@@ -75,14 +84,14 @@ export async function startDaemons(opts: { dataDir: string; databaseUrl: string;
     fork(path.join(root, 'apps/scheduler/src/main.ts'), [], { execArgv: ['--import', 'tsx'], env: { ...env, SLUICE_SCHEDULER_PORT: String(port) }, stdio: 'inherit' });
   const scheduler = forkScheduler(0);
   const schedulerPort = await waitReady(scheduler, 'scheduler');
-  const forkAgent = () =>
+  const forkAgent = (nodeName = opts.nodeName) =>
     fork(path.join(root, 'apps/node-agent/src/main.ts'), [], {
       execArgv: ['--import', 'tsx'],
       env: {
         ...env,
         SLUICE_INTERNAL_SECRET: '',
         SLUICE_SCHEDULER_URL: `ws://127.0.0.1:${schedulerPort}/agent`,
-        SLUICE_NODE_NAME: opts.nodeName,
+        SLUICE_NODE_NAME: nodeName,
         SLUICE_SIM_GPUS: opts.gpus,
         SLUICE_PYTHON_ENV: path.join(root, '.runtime/python'),
         SLUICE_STOP_WORKLOADS_ON_EXIT: 'true',
@@ -94,6 +103,7 @@ export async function startDaemons(opts: { dataDir: string; databaseUrl: string;
     schedulerPort,
     internalSecret,
     agent: forkAgent(),
+    more: (opts.moreNodes ?? []).map((name) => forkAgent(name)),
     scheduler,
     stateDir: path.join(opts.dataDir, 'nodes', opts.nodeName),
     cgroupParent: env.SLUICE_CGROUP_PARENT,
@@ -110,7 +120,7 @@ export async function startDaemons(opts: { dataDir: string; databaseUrl: string;
       await fetch(`http://127.0.0.1:${schedulerPort}/internal/poke`, { method: 'POST', headers: { authorization: `Bearer ${internalSecret}` } });
     },
     async stop() {
-      await stopChild(d.agent);
+      await Promise.all([d.agent, ...d.more].map(stopChild));
       await stopChild(d.scheduler);
       await removeCgroupParent(d.cgroupParent);
     },

@@ -23,13 +23,13 @@ describe.skipIf(!isRoot)('every workload in its own cgroup, on this node', () =>
     users.cleanup();
   });
 
-  it('puts the workload in <parent>/job-<id> (sluice.slice in production) with the CPU and memory it asked for, and removes it after', async () => {
+  it('puts the workload in <parent>/job-<id>.<node> (sluice.slice in production) with the CPU and memory it asked for, and removes it after', async () => {
     const { exited, output, jobId } = await h.run({ user: bob.name, command: 'cat /proc/self/cgroup', cpus: 1, memoryMiB: 96 });
     expect(exited).toMatchObject({ cause: 'exit', exitCode: 0 });
     const lines = output.split('\n').filter((l) => l.includes('sluice'));
     expect(lines.length).toBeGreaterThan(0);
-    for (const l of lines) expect(l.endsWith(`/${h.cgroupParent}/job-${jobId}`), l).toBe(true);
-    if (h.cgroups.layout?.kind !== 'none') expect(output.split('\n')).toContainEqual(expect.stringMatching(new RegExp(`^0::.*/${h.cgroupParent.replaceAll('.', '\\.')}/job-${jobId}$`)));
+    for (const l of lines) expect(l.endsWith(`/${h.cgroupParent}/job-${jobId}.${h.nodeName}`), l).toBe(true);
+    if (h.cgroups.layout?.kind !== 'none') expect(output.split('\n')).toContainEqual(expect.stringMatching(new RegExp(`^0::.*/${h.cgroupParent.replaceAll('.', '\\.')}/job-${jobId}\\.${h.nodeName}$`)));
     const cg = h.cgroups.forJob(jobId);
     for (const dir of cg?.all() ?? []) expect(existsSync(dir)).toBe(false);
   });

@@ -89,6 +89,14 @@ describe('pure cgroup v2 (fake tree)', () => {
     expect(m.forJob('7')?.dirs.unified).toBe(`${root}/system.slice/sluice-agent.service/sluice.slice/job-7`);
   });
 
+  it("names each job's cgroup after its node too, so agents sharing a host never touch each other's part of a job", async () => {
+    const [a, b] = [new CgroupManager({ mountRoot: root, selfCgroup: '0::/\n', nodeName: 'node1' }), new CgroupManager({ mountRoot: root, selfCgroup: '0::/\n', nodeName: 'node2' })];
+    await a.init(log);
+    await b.init(log);
+    expect(a.forJob('42')?.dirs.unified).toBe(`${root}/sluice.slice/job-42.node1`);
+    expect(b.forJob('42')?.dirs.unified).toBe(`${root}/sluice.slice/job-42.node2`);
+  });
+
   it('does without limits, saying so, when the controllers are not offered', async () => {
     file('cgroup.controllers', 'pids\n');
     const m = new CgroupManager({ mountRoot: root, selfCgroup: '0::/\n' });

@@ -16,6 +16,8 @@ export interface ExecutorOptions {
   cgroupRoot?: string;
   /** Name of the parent of job cgroups (cgroup-parent.ts). */
   cgroupParent: string;
+  /** The node the executor is (default test-node). */
+  nodeName?: string;
   path?: string;
   minUid?: number;
   /** Run container jobs with podman (with simulated GPUs). */
@@ -25,7 +27,8 @@ export interface ExecutorOptions {
 /** A real Executor on `stateDir` with the node's real cgroups, sending its messages to `send`. */
 export async function makeExecutor(stateDir: string, send: (m: AgentMessageBody) => void, opts: ExecutorOptions) {
   const log = pino({ level: 'silent' });
-  const cgroups = new CgroupManager({ mountRoot: opts.cgroupRoot ?? '/sys/fs/cgroup', parentName: opts.cgroupParent });
+  const nodeName = opts.nodeName ?? 'test-node';
+  const cgroups = new CgroupManager({ mountRoot: opts.cgroupRoot ?? '/sys/fs/cgroup', parentName: opts.cgroupParent, nodeName });
   await cgroups.init(log);
   const containers = opts.containers
     ? new ContainerRuntime(
@@ -34,6 +37,7 @@ export async function makeExecutor(stateDir: string, send: (m: AgentMessageBody)
       )
     : undefined;
   const executor = new Executor({
+    nodeName,
     send,
     log,
     stateDir,
@@ -46,7 +50,7 @@ export async function makeExecutor(stateDir: string, send: (m: AgentMessageBody)
     setpriv: findSetpriv(),
     containers,
   });
-  return { executor, cgroups };
+  return { executor, cgroups, nodeName };
 }
 
 /** A state dir as the agent makes it, traversable by job users (mkdtemp makes 0700 directories). */
@@ -89,10 +93,11 @@ export async function startExecutor(opts: Partial<ExecutorOptions> = {}) {
   const stateDir = makeStateDir();
   const messages: AgentMessageBody[] = [];
   const cgroupParent = opts.cgroupParent ?? testCgroupParent();
-  const { executor, cgroups } = await makeExecutor(stateDir, (m) => messages.push(m), { ...opts, cgroupParent });
+  const { executor, cgroups, nodeName } = await makeExecutor(stateDir, (m) => messages.push(m), { ...opts, cgroupParent });
   const spec = specMaker();
   return {
     executor,
+    nodeName,
     cgroups,
     stateDir,
     cgroupParent,

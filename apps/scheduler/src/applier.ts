@@ -3,33 +3,59 @@ import { type LaunchSpec, SessionTemplate } from '@sluice/contracts';
 import { type Db, recordJobEvent, recordJobEvents, type Tx } from '@sluice/db';
 import type { CycleResult, NodePart, Placement } from '@sluice/scheduler-core';
 
-/** What an agent needs to run a placed job. */
-export function launchSpecFor(
-  job: {
-    id: number;
-    kind: string;
-    template: string | null;
-    command: string;
-    image: string | null;
-    timeLimitMinutes: number;
-    sessionToken: string | null;
-    cpus: number | null;
-    memoryMiB: number | null;
-    user: { username: string; unixUser: string | null };
-  },
-  gpuUuids: string[],
-): LaunchSpec {
+/** What a launch reads of a job. */
+export interface LaunchJob {
+  id: number;
+  kind: string;
+  template: string | null;
+  command: string;
+  /** A batch job's container image, or null. */
+  image: string | null;
+  timeLimitMinutes: number;
+  sessionToken: string | null;
+  /** A multi-node session's join address (a Ray head's GCS), once its first node reported it. */
+  sessionAddress: string | null;
+  cpus: number | null;
+  memoryMiB: number | null;
+  user: { username: string; unixUser: string | null };
+}
+
+/** A job's nodes in rank order with the GPUs it holds on each: its first node, then the others as allocated. */
+export function jobParts(firstNode: string | null, allocations: { nodeName: string; gpuUuid: string }[]): NodePart[] {
+  const parts: NodePart[] = firstNode ? [{ node: firstNode, gpuUuids: [] }] : [];
+  for (const a of allocations) {
+    const part = parts.find((p) => p.node === a.nodeName);
+    if (part) part.gpuUuids.push(a.gpuUuid);
+    else parts.push({ node: a.nodeName, gpuUuids: [a.gpuUuid] });
+  }
+  return parts;
+}
+
+/**
+ * What the agent on one node of a job needs to run its part (rank `rank` of `parts`): that
+ * node's GPUs, its share of the job's CPUs and memory (by GPUs), every node in rank order, and
+ * for a session the template, base URL and token (and, on a Ray worker, the head to join).
+ */
+export function launchSpecFor(job: LaunchJob, parts: NodePart[], rank = 0): LaunchSpec {
+  const part = parts[rank] ?? { node: '', gpuUuids: [] };
+  const allGpus = parts.reduce((n, p) => n + p.gpuUuids.length, 0);
+  const share = (x: number) => (parts.length > 1 && allGpus > 0 ? Math.max(1, Math.round((x * part.gpuUuids.length) / allGpus)) : x);
+  const template = SessionTemplate.catch('jupyter').parse(job.template);
   return {
     jobId: String(job.id),
     kind: job.kind === 'session' ? 'session' : 'batch',
     command: job.command,
-    gpuUuids,
+    gpuUuids: part.gpuUuids,
     timeLimitSec: job.timeLimitMinutes * 60,
     user: job.user.unixUser ?? job.user.username,
-    ...(job.cpus !== null ? { cpus: job.cpus } : {}),
-    ...(job.memoryMiB !== null ? { memoryMiB: job.memoryMiB } : {}),
+    nodes: parts.map((p) => p.node),
+    rank,
+    ...(job.cpus !== null ? { cpus: share(job.cpus) } : {}),
+    ...(job.memoryMiB !== null ? { memoryMiB: share(job.memoryMiB) } : {}),
     ...(job.kind === 'batch' && job.image ? { image: job.image } : {}),
-    ...(job.kind === 'session' && job.sessionToken ? { session: { template: SessionTemplate.catch('jupyter').parse(job.template), baseUrl: `/s/${job.id}/`, token: job.sessionToken } } : {}),
+    ...(job.kind === 'session' && job.sessionToken
+      ? { session: { template, baseUrl: `/s/${job.id}/`, token: job.sessionToken, ...(rank > 0 && job.sessionAddress ? { headAddress: job.sessionAddress } : {}) } }
+      : {}),
   };
 }
 
@@ -43,9 +69,9 @@ export interface Launch {
  * (job still pending and not cancelled, nodes up, GPUs still free), because the portal
  * may have changed things since the snapshot. Only this function writes allocations.
  * Preempted jobs are asked to stop; they are requeued when their node confirms.
- * Returns the launches to send once the transaction has committed. (A multi-node job's
- * command runs on its first node, like a Slurm batch script; the other nodes' GPUs are
- * held for it.)
+ * Returns the launches to send once the transaction has committed: a multi-node job starts
+ * on its first node (a batch command runs there alone, like a Slurm batch script, the other
+ * nodes' GPUs held for it; a Ray session's workers follow once its head is up: ranks.ts).
  */
 export async function applyPlan(db: Db, result: CycleResult, currentReasons: Map<string, string | null>, now: Date): Promise<Launch[]> {
   return db.$transaction(async (tx) => {
@@ -95,7 +121,7 @@ async function applyStarts(tx: Tx, placements: Placement[], now: Date): Promise<
   for (const { p, job, sessionToken } of starts) {
     const borrowed = p.borrowed === true;
     if (sessionToken !== null) {
-      await tx.job.update({ where: { id: job.id }, data: { state: 'STARTING', nodeName: p.node, reason: null, sessionToken, borrowed } });
+      await tx.job.update({ where: { id: job.id }, data: { state: 'STARTING', nodeName: p.node, reason: null, sessionToken, sessionAddress: null, borrowed } });
       continue;
     }
     const key = `${p.node}|${borrowed}`;
@@ -112,5 +138,5 @@ async function applyStarts(tx: Tx, placements: Placement[], now: Date): Promise<
       detail: parts.map((x) => `node ${x.node}, GPUs ${x.gpuUuids.join(',') || 'none'}`).join('; ') + (p.borrowed ? ' (borrowed above the account guarantee)' : ''),
     })),
   );
-  return starts.map(({ p, job, sessionToken }) => ({ node: p.node, spec: launchSpecFor({ ...job, sessionToken }, p.gpuUuids) }));
+  return starts.map(({ p, job, parts, sessionToken }) => ({ node: p.node, spec: launchSpecFor({ ...job, sessionToken, sessionAddress: null }, parts, 0) }));
 }

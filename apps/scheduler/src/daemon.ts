@@ -2,13 +2,14 @@ import type { SchedulerMessageBody } from '@sluice/contracts';
 import type { Db } from '@sluice/db';
 import { DEFAULT_SCHEDULER_CONFIG, type EpochMs, estimateStarts, runCycle, type SchedulerConfig } from '@sluice/scheduler-core';
 import type { Logger } from 'pino';
-import { applyPlan, type Launch, launchSpecFor } from './applier';
+import { applyPlan, jobParts, type Launch, launchSpecFor } from './applier';
 import type { Clock } from './clock';
 import { enforceIdlePolicy } from './idle';
 import { chargeUsage } from './ledger';
 import { failSilentNodes } from './nodes';
 import { withQosFromDb } from './policy';
 import { QueuePublisher } from './publish';
+import type { WorkerRanks } from './ranks';
 import { takeSnapshot } from './snapshot';
 
 /** Sends to a node's agent; false when that node is not connected. */
@@ -28,6 +29,8 @@ export interface DaemonDeps {
   policy?: SchedulerConfig;
   /** How long before an idle session is stopped its user is warned (default 10 minutes). */
   idleWarnMs?: number;
+  /** The parts of multi-node jobs beyond their first node (restarts are due in cycles). */
+  ranks?: WorkerRanks;
 }
 
 /** Start-time estimates are refreshed every cycle while they are cheap, less often when they are not. */
@@ -131,6 +134,7 @@ export class SchedulerDaemon {
     const launches = await applyPlan(db, result, extras.currentReasons, new Date(now));
     const t4 = performance.now();
     for (const l of launches) this.launch(l, gateway);
+    await this.deps.ranks?.tick(now);
     await this.sendStops(now);
     if (result.plan.preempt.length > 0) log.info({ preempt: result.plan.preempt }, 'preempting');
     if (now - this.estimatedAt >= estimateIntervalMs(this.estimateCostMs, this.deps.cycleMs) && snapshot.pending.length > 0) {
@@ -156,8 +160,11 @@ export class SchedulerDaemon {
 
   /** Sends launches again for jobs placed on a node that reconnected without them. */
   async relaunch(node: string, jobIds: number[]): Promise<void> {
-    const jobs = await this.deps.db.job.findMany({ where: { id: { in: jobIds }, state: 'STARTING' }, include: { user: true, allocations: { where: { releasedAt: null } } } });
-    for (const j of jobs) this.launch({ node, spec: launchSpecFor(j, j.allocations.map((a) => a.gpuUuid)) }, this.deps.gateway);
+    const jobs = await this.deps.db.job.findMany({
+      where: { id: { in: jobIds }, state: 'STARTING' },
+      include: { user: true, allocations: { where: { releasedAt: null }, orderBy: { id: 'asc' } } },
+    });
+    for (const j of jobs) this.launch({ node, spec: launchSpecFor(j, jobParts(j.nodeName, j.allocations), 0) }, this.deps.gateway);
   }
 
   private launch(l: Launch, gateway: AgentSender): void {
@@ -177,7 +184,7 @@ export class SchedulerDaemon {
   private async sendStops(now: number): Promise<void> {
     const stopping = await this.deps.db.job.findMany({
       where: { state: { in: ['STARTING', 'RUNNING'] }, stopRequested: { not: null } },
-      select: { id: true, nodeName: true },
+      select: { id: true, nodeName: true, allocations: { where: { releasedAt: null }, select: { nodeName: true } } },
     });
     const live = new Set<string>();
     for (const j of stopping) {
@@ -185,7 +192,10 @@ export class SchedulerDaemon {
       live.add(id);
       const last = this.stopSentAt.get(id);
       if (last !== undefined && now - last < 15_000) continue;
-      if (j.nodeName && this.deps.gateway.send(j.nodeName, { type: 'stop', jobId: id, graceSec: this.deps.stopGraceSec })) this.stopSentAt.set(id, now);
+      // Every node of the job: the first runs it, the others may run parts of it (Ray workers).
+      const nodes = new Set([...(j.nodeName ? [j.nodeName] : []), ...j.allocations.map((a) => a.nodeName)]);
+      const sent = [...nodes].map((node) => this.deps.gateway.send(node, { type: 'stop', jobId: id, graceSec: this.deps.stopGraceSec }));
+      if (sent.some(Boolean)) this.stopSentAt.set(id, now);
     }
     for (const id of this.stopSentAt.keys()) if (!live.has(id)) this.stopSentAt.delete(id);
   }

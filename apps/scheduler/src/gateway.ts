@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AgentMessage, PROTOCOL_VERSION, type SchedulerMessageBody } from '@sluice/contracts';
+import { AgentMessage, type JobExit, PROTOCOL_VERSION, type SchedulerMessageBody } from '@sluice/contracts';
 import type { Db } from '@sluice/db';
 import type { Logger } from 'pino';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -12,6 +12,7 @@ import { recordActivity } from './idle';
 import { appendLog, onSessionReady, onStarted, recordExits } from './job-lifecycle';
 import { nodeCredentialValid } from './join';
 import { markNodeDown, reconcileRunning, registerNode, touchNode } from './nodes';
+import type { WorkerRanks } from './ranks';
 
 export interface GatewayDeps {
   db: Db;
@@ -24,6 +25,8 @@ export interface GatewayDeps {
   poke: () => void;
   /** A node (re)connected and asks for jobs placed on it that it does not run. */
   relaunch: (node: string, jobIds: number[]) => Promise<void>;
+  /** The parts of multi-node jobs beyond their first node. */
+  ranks: WorkerRanks;
 }
 
 /** One connected agent. Messages from it are handled strictly in order. */
@@ -128,6 +131,23 @@ export class AgentGateway {
     this.deps.log.warn({ node: name }, 'agent disconnected');
   }
 
+  /**
+   * Records ends a node reports. The end of a job's run on its first node ends the job, and its
+   * other nodes stop their parts; the end of a part on a further node is that part's (a Ray
+   * worker: restarted, ranks.ts). Returns the ends that belong to no job placed on the node.
+   */
+  private async recordEnds(node: string, exits: readonly JobExit[], now: Date): Promise<string[]> {
+    const { ranks, db } = this.deps;
+    const first: JobExit[] = [];
+    for (const e of exits) {
+      if (/^\d{1,15}$/.test(e.jobId) && (await ranks.placement(Number(e.jobId), node)) === 'other') await ranks.report(node, { type: 'exited', ...e });
+      else first.push(e);
+    }
+    const { stale } = await recordExits(db, node, first, now);
+    for (const e of first) if (!stale.includes(e.jobId)) await ranks.jobEnded(Number(e.jobId));
+    return stale;
+  }
+
   private async handle(link: AgentLink, raw: string): Promise<void> {
     const { db, log, clock } = this.deps;
     let json: unknown;
@@ -159,7 +179,7 @@ export class AgentGateway {
         // First what ended while nobody listened (their real exit codes), then what runs. Both are
         // idempotent; the agent waits for its welcome, so they are tried again if the database is busy.
         const { stale, rec } = await withRetries(
-          async () => ({ ...(await recordExits(db, name, msg.finished, now)), rec: await registerNode(db, msg.inventory, msg.running, now) }),
+          async () => ({ stale: await this.recordEnds(name, msg.finished, now), rec: await registerNode(db, msg.inventory, msg.running, now) }),
           (err, attempt) => log.warn({ err, node: name, type: msg.type, attempt }, 'agent message failed; retrying'),
         );
         if (msg.hardware) await recordHardware(db, name, msg.hardware, now);
@@ -182,7 +202,7 @@ export class AgentGateway {
         await touchNode(db, link.nodeName, now);
         const finished = msg.finished ?? [];
         if (finished.length > 0) {
-          await recordExits(db, link.nodeName, finished, now);
+          await this.recordEnds(link.nodeName, finished, now);
           link.send({ type: 'exits-recorded', jobIds: finished.map((e) => e.jobId) });
         }
         const { gone, unexpected } = await reconcileRunning(db, link.nodeName, msg.running, now);
@@ -190,6 +210,7 @@ export class AgentGateway {
         if (unexpected.length > 0) log.warn({ node: link.nodeName, jobs: unexpected }, 'the node runs jobs not placed there: discarding them');
         for (const jobId of unexpected) link.send({ type: 'stop', jobId, graceSec: 0, discard: true });
         if (gone.length > 0 || finished.length > 0) this.deps.poke();
+        await this.deps.ranks.checkNode(link.nodeName, msg.running, now.getTime());
         if (msg.activity) await recordActivity(db, link.nodeName, msg.activity);
         const drained = msg.gpuMetrics ? await recordGpuReport(db, link.nodeName, msg.gpuMetrics, now) : null;
         if (drained) log.warn({ node: link.nodeName, reason: drained }, 'node drained: GPU unhealthy');
@@ -203,8 +224,8 @@ export class AgentGateway {
       if (msg.type === 'exited') {
         // Recorded (or found stale) and then acknowledged, so the agent stops reporting it.
         const node = link.nodeName;
-        const { stale } = await withRetries(
-          () => recordExits(db, node, [msg], now),
+        const stale = await withRetries(
+          () => this.recordEnds(node, [msg], now),
           (err, attempt) => log.warn({ err, node, type: msg.type, attempt }, 'agent message failed; retrying'),
         );
         link.send({ type: 'exits-recorded', jobIds: [msg.jobId] });
@@ -213,19 +234,24 @@ export class AgentGateway {
         this.deps.poke();
         return;
       }
-      // An agent speaks only for jobs placed on its own node.
-      if (!/^\d{1,15}$/.test(msg.jobId) || (await db.job.count({ where: { id: Number(msg.jobId), nodeName: link.nodeName } })) === 0) {
+      // An agent speaks only for jobs placed on its own node; the job's first node speaks for the job.
+      const placement = /^\d{1,15}$/.test(msg.jobId) ? await this.deps.ranks.placement(Number(msg.jobId), link.nodeName) : null;
+      if (placement === null) {
         log.warn({ node: link.nodeName, jobId: msg.jobId, type: msg.type }, 'agent reported a job not placed on its node; ignored');
         return;
       }
+      const node = link.nodeName;
       // A job's state change must not be lost to a transient failure (e.g. the database busy under load).
       await withRetries(async () => {
+        if (msg.type === 'started' && placement === 'other') return this.deps.ranks.report(node, msg);
         switch (msg.type) {
           case 'started':
             await onStarted(db, Number(msg.jobId), msg.pid, now);
             return;
           case 'session-ready':
-            await onSessionReady(db, Number(msg.jobId), msg.host, msg.port);
+            if (placement === 'other') return;
+            await onSessionReady(db, Number(msg.jobId), msg.host, msg.port, msg.address);
+            await this.deps.ranks.headReady(Number(msg.jobId));
             return;
           case 'log':
             await appendLog(this.deps.dataDir, msg.jobId, msg.data);

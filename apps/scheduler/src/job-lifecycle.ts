@@ -37,7 +37,7 @@ export async function finishJob(
   }
   const done = await tx.job.updateMany({
     where: { id: jobId, state: { in: ['STARTING', 'RUNNING'] } },
-    data: { state: end.state, reason: end.reason, exitCode: end.exitCode ?? null, endedAt: now, sessionPort: null },
+    data: { state: end.state, reason: end.reason, exitCode: end.exitCode ?? null, endedAt: now, sessionPort: null, sessionAddress: null },
   });
   if (done.count === 0) return false;
   await tx.allocation.updateMany({ where: { jobId, releasedAt: null }, data: { releasedAt: now } });
@@ -64,6 +64,7 @@ async function requeueJob(tx: Tx, jobId: number, end: { state: JobState; reason:
       sessionPort: null,
       sessionHost: null,
       sessionToken: null,
+      sessionAddress: null,
       borrowed: false,
       ...(end.state === 'PREEMPTED' ? { preemptCount: { increment: 1 } } : {}),
     },
@@ -81,8 +82,12 @@ export async function onStarted(db: Db, jobId: number, pid: number, now: Date): 
   });
 }
 
-export async function onSessionReady(db: Db, jobId: number, host: string, port: number): Promise<void> {
-  await db.job.updateMany({ where: { id: jobId, state: { in: ['STARTING', 'RUNNING'] } }, data: { sessionHost: host, sessionPort: port } });
+/** A session's server listens; a multi-node session's first node also says where the others join it. */
+export async function onSessionReady(db: Db, jobId: number, host: string, port: number, address?: string): Promise<void> {
+  await db.job.updateMany({
+    where: { id: jobId, state: { in: ['STARTING', 'RUNNING'] } },
+    data: { sessionHost: host, sessionPort: port, ...(address ? { sessionAddress: address } : {}) },
+  });
 }
 
 /**

@@ -6,7 +6,9 @@ import { loadConfig } from './config';
 import { SchedulerDaemon } from './daemon';
 import { AgentGateway } from './gateway';
 import { internalHandler } from './internal-api';
+import { appendLog } from './job-lifecycle';
 import { loadPolicyFile } from './policy';
+import { WorkerRanks } from './ranks';
 
 /** Scheduler daemon: agent gateway + scheduling loop + internal API for the portal. */
 async function main(): Promise<void> {
@@ -15,7 +17,15 @@ async function main(): Promise<void> {
   const db = await openDb(config.databaseUrl);
   const server = createServer();
   let daemon: SchedulerDaemon | null = null;
-  const gateway = new AgentGateway({
+  const ranks: WorkerRanks = new WorkerRanks({
+    db,
+    log,
+    clock: systemClock,
+    send: (node, body): boolean => gateway.send(node, body),
+    jobLog: (jobId, text) => appendLog(config.dataDir, String(jobId), text),
+    stopGraceSec: config.stopGraceSec,
+  });
+  const gateway: AgentGateway = new AgentGateway({
     db,
     log,
     clock: systemClock,
@@ -24,6 +34,7 @@ async function main(): Promise<void> {
     heartbeatSec: config.heartbeatSec,
     poke: () => daemon?.poke(),
     relaunch: async (node, ids) => daemon?.relaunch(node, ids),
+    ranks,
   });
   daemon = new SchedulerDaemon({
     db,
@@ -35,6 +46,7 @@ async function main(): Promise<void> {
     stopGraceSec: config.stopGraceSec,
     policy: loadPolicyFile(config.policyFile),
     idleWarnMs: config.idleWarnMs,
+    ranks,
   });
   const d = daemon;
   server.on('request', internalHandler({ secret: config.internalSecret, poke: d.poke, db, now: () => new Date(systemClock.now()) }));

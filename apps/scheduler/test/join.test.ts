@@ -13,6 +13,7 @@ import { createServiceContext, type ServiceContext } from '../../web/src/server/
 import { createJoinToken } from '../../web/src/server/services/join-tokens';
 import { AgentGateway } from '../src/gateway';
 import { internalHandler } from '../src/internal-api';
+import { WorkerRanks } from '../src/ranks';
 import { inventory } from './harness';
 
 let t: Awaited<ReturnType<typeof createTestDb>>;
@@ -29,7 +30,9 @@ beforeEach(async () => {
   await resetDb(t.db);
   server = createServer();
   const log = pino({ level: 'silent' });
-  gateway = new AgentGateway({ db: t.db, log, clock: { now: () => Date.now(), setTimer: () => () => undefined }, dataDir: t.dataDir, agentSecret: secret, heartbeatSec: 5, poke: () => undefined, relaunch: async () => undefined });
+  const clock = { now: () => Date.now(), setTimer: () => () => undefined };
+  const ranks = new WorkerRanks({ db: t.db, log, clock, send: () => false, jobLog: async () => undefined, stopGraceSec: 5 });
+  gateway = new AgentGateway({ db: t.db, log, clock, dataDir: t.dataDir, agentSecret: secret, heartbeatSec: 5, poke: () => undefined, relaunch: async () => undefined, ranks });
   server.on('request', internalHandler({ secret: 'y'.repeat(40), poke: () => undefined, db: t.db, now: () => new Date() }));
   gateway.attach(server);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

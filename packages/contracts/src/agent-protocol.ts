@@ -39,6 +39,11 @@ export const SessionSpec = z.object({
   /** Path prefix under the portal, e.g. /s/42/ */
   baseUrl: z.string().startsWith('/'),
   token: z.string().min(16),
+  /** Ray workers only: the head's address (host:port of its GCS) to join; absent on the head. */
+  headAddress: z
+    .string()
+    .regex(/^[A-Za-z0-9.:[\]-]+:\d{1,5}$/, 'host:port')
+    .optional(),
 });
 export type SessionSpec = z.infer<typeof SessionSpec>;
 
@@ -56,6 +61,14 @@ export const LaunchSpec = z.object({
   session: SessionSpec.optional(),
   /** Run the batch command in this container image (podman), not directly on the node. */
   image: ContainerImage.optional(),
+  /**
+   * Every node of the job, in rank order (SLUICE_JOB_NODELIST). A batch command and a Ray head
+   * run on rank 0; the other ranks hold GPUs for it, or run Ray workers. Absent or empty (from a
+   * scheduler older than multi-node launches) means this node alone.
+   */
+  nodes: z.array(z.string().min(1).max(128)).max(1024).optional(),
+  /** This node's index in `nodes` (SLUICE_NODE_RANK); absent = 0. */
+  rank: z.number().int().min(0).optional(),
 });
 export type LaunchSpec = z.infer<typeof LaunchSpec>;
 
@@ -107,6 +120,8 @@ export const AgentMessage = z.discriminatedUnion('type', [
     jobId: z.string(),
     host: z.string(),
     port: z.number().int().min(1).max(65535),
+    /** Where the other nodes of a multi-node session join it (Ray: the head's GCS, host:port). */
+    address: z.string().optional(),
   }),
   z.object({ ...header, type: z.literal('exited'), ...JobExit.shape }),
   z.object({ ...header, type: z.literal('log'), jobId: z.string(), data: z.string() }),

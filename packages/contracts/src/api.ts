@@ -97,8 +97,8 @@ export type JobView = z.infer<typeof JobView>;
 export const JobList = z.object({ jobs: z.array(JobView) });
 export type JobList = z.infer<typeof JobList>;
 
-/** jupyter: JupyterLab; terminal: a login shell in the browser. */
-export const SESSION_TEMPLATES = ['jupyter', 'terminal'] as const;
+/** jupyter: JupyterLab; terminal: a login shell in the browser; ray: a Ray cluster (head + a worker per further node). */
+export const SESSION_TEMPLATES = ['jupyter', 'terminal', 'ray'] as const;
 export const SessionTemplate = z.enum(SESSION_TEMPLATES);
 export type SessionTemplate = z.infer<typeof SessionTemplate>;
 
@@ -121,7 +121,10 @@ export const SessionView = z.object({
   state: SessionState,
   url: z.string().nullable(),
   gpus: z.number().int(),
+  /** The first (or only) node; a Ray cluster's head. */
   node: z.string().nullable(),
+  /** Every node it holds GPUs on, first = `node` (a Ray cluster: head, then workers). */
+  nodes: z.array(z.string()),
   reason: z.union([PendingReason, EndReason]).nullable(),
   createdAt: z.iso.datetime(),
   startedAt: z.iso.datetime().nullable(),

@@ -12,6 +12,12 @@ export interface CgroupOptions {
   selfCgroup?: string;
   /** Name of the parent of all job cgroups. */
   parentName?: string;
+  /**
+   * The agent's node name, part of each job cgroup's name (`job-<id>.<node>`): several agents on
+   * one host (SLUICE_AGENTS) may each run a part of the same multi-node job, and must never
+   * kill or remove each other's.
+   */
+  nodeName?: string;
 }
 
 /** Where job cgroups go in each hierarchy, once the agent knows what it may write. */
@@ -128,7 +134,8 @@ export class CgroupManager {
   forJob(jobId: string): JobCgroup | null {
     const p = this.placement;
     if (!p) return null;
-    const child = (dir: string | null) => (dir ? path.join(dir, `job-${jobId}`) : null);
+    const name = this.opts.nodeName ? `job-${jobId}.${this.opts.nodeName}` : `job-${jobId}`;
+    const child = (dir: string | null) => (dir ? path.join(dir, name) : null);
     return new JobCgroup({ unified: child(p.unified), v2Limits: p.v2Limits, memory: child(p.memory), cpu: child(p.cpu), pids: child(p.pids) });
   }
 }

@@ -4,13 +4,14 @@ import { REASON_TEXT, type SessionView } from '@sluice/contracts';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { errorMessage } from './errors';
 import { formatTime } from './format';
+import { RayJobHint } from './ray-job-hint';
 import { TEMPLATE_LABELS } from './session-templates';
 import { StateBadge } from './state-badge';
 import { useTRPC } from './trpc';
 
 const LIVE = new Set(['PENDING', 'STARTING', 'RUNNING']);
 
-/** My sessions: state, where they run, and Open (while RUNNING) / Stop. */
+/** My sessions: state, where they run, and Open (while RUNNING; a Ray cluster's dashboard) / Stop. */
 export function SessionList({ sessions, actions = true }: { sessions: SessionView[]; actions?: boolean }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -36,7 +37,7 @@ export function SessionList({ sessions, actions = true }: { sessions: SessionVie
             <th scope="col" className="num">
               GPUs
             </th>
-            <th scope="col">Node</th>
+            <th scope="col">Nodes</th>
             <th scope="col">Started</th>
             <th scope="col">Ends</th>
             {actions && <th scope="col">Actions</th>}
@@ -46,7 +47,10 @@ export function SessionList({ sessions, actions = true }: { sessions: SessionVie
           {sessions.map((s) => (
             <tr key={s.id} data-testid="session-row" data-session-id={s.id}>
               <td className="mono">{s.id}</td>
-              <td>{TEMPLATE_LABELS[s.template]}</td>
+              <td>
+                {TEMPLATE_LABELS[s.template]}
+                {s.template === 'ray' && s.state === 'RUNNING' && <RayJobHint id={s.id} />}
+              </td>
               <td>
                 <StateBadge state={s.state} testId="session-state" />
                 {s.reason && (s.state === 'PENDING' || s.state === 'FAILED' || s.state === 'STOPPED') && <div className="reason small">{REASON_TEXT[s.reason]}</div>}
@@ -57,7 +61,9 @@ export function SessionList({ sessions, actions = true }: { sessions: SessionVie
                 )}
               </td>
               <td className="num">{s.gpus}</td>
-              <td className="mono">{s.node ?? '—'}</td>
+              <td className="mono" data-testid="session-nodes">
+                {s.nodes.length > 0 ? s.nodes.join(', ') : (s.node ?? '—')}
+              </td>
               <td className="nowrap">{formatTime(s.startedAt)}</td>
               <td className="nowrap">{formatTime(s.endsAt)}</td>
               {actions && (
@@ -65,7 +71,7 @@ export function SessionList({ sessions, actions = true }: { sessions: SessionVie
                   <div className="row-actions">
                     {s.state === 'RUNNING' && s.url && (
                       <a className="btn btn-small btn-primary" href={s.url} target="_blank" rel="noopener noreferrer">
-                        Open
+                        {s.template === 'ray' ? 'Open dashboard' : 'Open'}
                       </a>
                     )}
                     {LIVE.has(s.state) && (

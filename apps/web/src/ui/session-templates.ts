@@ -1,4 +1,4 @@
 import type { SessionTemplate } from '@sluice/contracts';
 
 /** How each session template is named in the portal. */
-export const TEMPLATE_LABELS = { jupyter: 'Jupyter', terminal: 'Terminal' } satisfies Record<SessionTemplate, string>;
+export const TEMPLATE_LABELS = { jupyter: 'Jupyter', terminal: 'Terminal', ray: 'Ray cluster' } satisfies Record<SessionTemplate, string>;

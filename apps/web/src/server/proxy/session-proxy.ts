@@ -29,12 +29,22 @@ export const isUserAction = (method: string | undefined): boolean => method !== 
 interface Target {
   url: string;
   token: string;
+  /** The server serves at its root (a Ray dashboard): the /s/<id> prefix is taken off on the way. */
+  atRoot: boolean;
+}
+
+/** The request path as a server serving at its root sees it: `/s/42/api/jobs/?x` → `/api/jobs/?x`. */
+export function pathAtRoot(url: string): string {
+  const rest = url.replace(/^\/s\/\d{1,15}/, '');
+  return rest.startsWith('/') ? rest : `/${rest}`;
 }
 
 /**
  * Proxies HTTP and WebSockets under /s/<id>/ to the session's server, for its owner only:
  * the portal cookie or an API bearer token opens it, nothing else. The server's own token
- * is added here, so users never handle it.
+ * is added here, so users never handle it: `token <t>` for Jupyter and the terminal server
+ * (which serve under /s/<id>/), `Bearer <t>` for a Ray cluster's dashboard and Jobs API (Ray's
+ * token authentication), which serves at its root and uses only relative links.
  */
 export class SessionProxy {
   private readonly proxy = httpProxy.createProxyServer({ xfwd: true, ws: true });
@@ -57,15 +67,20 @@ export class SessionProxy {
   private async target(req: IncomingMessage, id: number): Promise<Target | { status: number; message: string }> {
     const user = await userFromRequest(this.db, req, new Date(), { allowCookie: true });
     if (!user) return { status: 401, message: 'Log in to the portal to open this session.' };
-    const job = await this.db.job.findUnique({ where: { id }, select: { userId: true, kind: true, state: true, sessionHost: true, sessionPort: true, sessionToken: true } });
+    const job = await this.db.job.findUnique({
+      where: { id },
+      select: { userId: true, kind: true, template: true, state: true, sessionHost: true, sessionPort: true, sessionToken: true },
+    });
     if (job?.kind !== 'session' || job.userId !== user.id) return { status: 404, message: 'No such session.' };
     if (job.state !== 'RUNNING' || !job.sessionPort || !job.sessionHost || !job.sessionToken)
       return { status: 503, message: 'The session is not running (yet). Reload in a moment.' };
-    return { url: `http://${job.sessionHost.includes(':') ? `[${job.sessionHost}]` : job.sessionHost}:${job.sessionPort}`, token: job.sessionToken };
+    const atRoot = job.template === 'ray';
+    return { url: `http://${job.sessionHost.includes(':') ? `[${job.sessionHost}]` : job.sessionHost}:${job.sessionPort}`, token: job.sessionToken, atRoot };
   }
 
   private prepare(req: IncomingMessage, t: Target): void {
-    req.headers.authorization = `token ${t.token}`;
+    req.headers.authorization = t.atRoot ? `Bearer ${t.token}` : `token ${t.token}`;
+    if (t.atRoot) req.url = pathAtRoot(req.url ?? '/');
     const cookie = stripPortalCookie(req.headers.cookie);
     if (cookie) req.headers.cookie = cookie;
     else delete req.headers.cookie;

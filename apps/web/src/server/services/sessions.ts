@@ -8,11 +8,11 @@ import { cancelJob, parseJobId } from './jobs';
 /** Where the portal serves a session: everything under it is proxied to the session's server. */
 export const sessionPath = (id: number | string): string => `/s/${id}/`;
 
-/** Where a user opens a session: Jupyter's own UI through the proxy, or the portal's terminal page. */
+/** Where a user opens a session: Jupyter's UI or a Ray cluster's dashboard through the proxy, or the portal's terminal page. */
 export const sessionOpenUrl = (id: number | string, template: SessionTemplate): string => (template === 'terminal' ? `/sessions/${id}/terminal` : sessionPath(id));
 
 /** What a session's job runs, as shown in job lists (the node agent starts the real server). */
-const TEMPLATE_COMMAND = { jupyter: 'jupyter-lab', terminal: 'terminal' } satisfies Record<SessionTemplate, string>;
+const TEMPLATE_COMMAND = { jupyter: 'jupyter-lab', terminal: 'terminal', ray: 'ray start' } satisfies Record<SessionTemplate, string>;
 
 interface SessionRow {
   id: number;
@@ -28,7 +28,12 @@ interface SessionRow {
   timeLimitMinutes: number;
   lastActivityAt: Date | null;
   idleStopAt: Date | null;
+  /** Its GPUs, for the nodes it holds (absent: only `nodeName`). */
+  allocations?: { nodeName: string }[];
 }
+
+/** Reads a session's allocations with it, in the order they were made (its first node's first). */
+const WITH_NODES = { allocations: { where: { releasedAt: null }, select: { nodeName: true }, orderBy: { id: 'asc' } } } as const;
 
 /** A session's state, told from its job's: RUNNING only once its server answers. */
 export function sessionState(j: Pick<SessionRow, 'state' | 'stopRequested' | 'sessionPort'>): SessionState {
@@ -57,6 +62,7 @@ export function toSessionView(j: SessionRow): SessionView {
     url: state === 'RUNNING' ? sessionOpenUrl(j.id, template) : null,
     gpus: j.gpus,
     node: j.nodeName,
+    nodes: [...new Set([...(j.nodeName ? [j.nodeName] : []), ...(j.allocations ?? []).map((a) => a.nodeName)])],
     reason: (j.reason as PendingReason | EndReason | null) ?? null,
     createdAt: j.submittedAt.toISOString(),
     startedAt: j.startedAt ? j.startedAt.toISOString() : null,
@@ -93,13 +99,13 @@ export async function createSession(ctx: ServiceContext, caller: AuthUser, raw: 
 }
 
 export async function listSessions(ctx: ServiceContext, caller: AuthUser): Promise<SessionView[]> {
-  const rows = await ctx.db.job.findMany({ where: { userId: caller.id, kind: 'session' }, orderBy: { id: 'desc' }, take: 100 });
+  const rows = await ctx.db.job.findMany({ where: { userId: caller.id, kind: 'session' }, orderBy: { id: 'desc' }, take: 100, include: WITH_NODES });
   return rows.map(toSessionView);
 }
 
 export async function getSession(ctx: ServiceContext, caller: AuthUser, rawId: string): Promise<SessionView> {
   const id = parseJobId(rawId);
-  const row = id === null ? null : await ctx.db.job.findUnique({ where: { id } });
+  const row = id === null ? null : await ctx.db.job.findUnique({ where: { id }, include: WITH_NODES });
   if (row?.kind !== 'session' || (row.userId !== caller.id && caller.role !== 'admin')) throw notFound('session');
   return toSessionView(row);
 }
