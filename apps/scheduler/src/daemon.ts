@@ -33,6 +33,13 @@ export interface DaemonDeps {
   ranks?: WorkerRanks;
 }
 
+/**
+ * Time limits, idle sessions, silent nodes and usage are checked at most this often: they are
+ * about minutes, while a busy queue (jobs ending many times a second) runs a cycle every few
+ * milliseconds, each of which would read them again.
+ */
+const HOUSEKEEPING_MS = 1000;
+
 /** Start-time estimates are refreshed every cycle while they are cheap, less often when they are not. */
 const estimateIntervalMs = (lastCostMs: number, cycleMs: number) => (lastCostMs < 50 ? 0 : Math.max(cycleMs, 10_000, lastCostMs * 20));
 
@@ -67,6 +74,7 @@ export class SchedulerDaemon {
   private estimates: Record<string, EpochMs | null> = {};
   private estimatedAt = Number.NEGATIVE_INFINITY;
   private estimateCostMs = 0;
+  private housekeptAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly deps: DaemonDeps) {
     this.publisher = new QueuePublisher(deps.db);
@@ -110,7 +118,7 @@ export class SchedulerDaemon {
   private nextDelayMs = 0;
 
   /**
-   * One cycle: time limits, stops, silent nodes, usage, then plan (core), apply (starts,
+   * One cycle: time limits, stops, silent nodes, usage (at most once a second), then plan (core), apply (starts,
    * preemptions, reasons), launch, and publish the queue's explanations and estimates.
    */
   async runOnce(): Promise<void> {
@@ -120,12 +128,15 @@ export class SchedulerDaemon {
     const now = clock.now();
     const t0 = performance.now();
     const config = await withQosFromDb(db, this.deps.policy ?? DEFAULT_SCHEDULER_CONFIG);
-    await this.enforceTimeLimits(now);
-    const idle = await enforceIdlePolicy(db, now, this.deps.idleWarnMs ?? 600_000);
-    if (idle.length > 0) log.info({ idle }, 'idle policy');
-    const failed = await failSilentNodes(db, new Date(now), this.deps.nodeTimeoutMs);
-    if (failed.length > 0) log.warn({ jobs: failed }, 'jobs lost with their node');
-    await chargeUsage(db, config, now);
+    if (now - this.housekeptAt >= HOUSEKEEPING_MS) {
+      this.housekeptAt = now;
+      await this.enforceTimeLimits(now);
+      const idle = await enforceIdlePolicy(db, now, this.deps.idleWarnMs ?? 600_000);
+      if (idle.length > 0) log.info({ idle }, 'idle policy');
+      const failed = await failSilentNodes(db, new Date(now), this.deps.nodeTimeoutMs);
+      if (failed.length > 0) log.warn({ jobs: failed }, 'jobs lost with their node');
+      await chargeUsage(db, config, now);
+    }
     const t1 = performance.now();
     const { snapshot, extras } = await takeSnapshot(db, now);
     const t2 = performance.now();
