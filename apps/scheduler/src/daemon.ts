@@ -34,6 +34,14 @@ export interface DaemonDeps {
 }
 
 /**
+ * A cycle runs this long after a poke, or after the previous cycle, at the soonest: what happens
+ * together (jobs launched together ending within milliseconds of each other, a burst of
+ * submissions) is handled by one cycle, instead of each event starting a cycle that reads the
+ * whole queue again. Agents' messages are handled in between (a cycle does not yield).
+ */
+const GATHER_MS = 25;
+
+/**
  * Time limits, idle sessions, silent nodes and usage are checked at most this often: they are
  * about minutes, while a busy queue (jobs ending many times a second) runs a cycle every few
  * milliseconds, each of which would read them again.
@@ -75,6 +83,8 @@ export class SchedulerDaemon {
   private estimatedAt = Number.NEGATIVE_INFINITY;
   private estimateCostMs = 0;
   private housekeptAt = Number.NEGATIVE_INFINITY;
+  /** When the scheduled cycle is due. */
+  private dueAt = 0;
 
   constructor(private readonly deps: DaemonDeps) {
     this.publisher = new QueuePublisher(deps.db);
@@ -91,13 +101,20 @@ export class SchedulerDaemon {
 
   poke = (): void => {
     if (this.running) this.again = true;
-    else this.schedule(0);
+    else this.schedule(GATHER_MS);
   };
 
+  /** Runs a cycle in `ms`, unless one is due sooner. */
   private schedule(ms: number): void {
     if (this.stopped) return;
+    const at = this.deps.clock.now() + ms;
+    if (this.cancelTimer && this.dueAt <= at) return;
     this.cancelTimer?.();
-    this.cancelTimer = this.deps.clock.setTimer(ms, () => void this.tick());
+    this.dueAt = at;
+    this.cancelTimer = this.deps.clock.setTimer(ms, () => {
+      this.cancelTimer = null;
+      void this.tick();
+    });
   }
 
   private async tick(): Promise<void> {
@@ -110,7 +127,7 @@ export class SchedulerDaemon {
       this.deps.log.error({ err, cycle: this.cycle }, 'scheduler cycle failed');
     } finally {
       this.running = false;
-      this.schedule(this.again ? 0 : this.nextDelayMs);
+      this.schedule(Math.max(GATHER_MS, this.again ? 0 : this.nextDelayMs));
     }
   }
 
