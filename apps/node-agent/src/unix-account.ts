@@ -77,7 +77,6 @@ export function checkAccount(account: UnixAccount, policy: AccountPolicy): void 
   if (account.uid < policy.minUid) throw new AccountRefused(`Unix account ${account.name} has uid ${account.uid}, below the lowest uid allowed for workloads (${policy.minUid})`);
 }
 
-/** The account a job runs as, or AccountRefused with a message for the user. */
 /**
  * Remembers the accounts `lookUp` found for `ttlMs`: a burst of launches for one user (a job
  * array, many small jobs) runs `getent` and `id` once, not twice per job (tens of milliseconds
@@ -107,6 +106,7 @@ export function rememberAccounts(lookUp: (name: string) => Promise<UnixAccount |
 
 const lookUpRecent = rememberAccounts(lookUpAccount);
 
+/** The account a job runs as, or AccountRefused with a message for the user. */
 export async function resolveAccount(name: string, policy: AccountPolicy): Promise<UnixAccount> {
   const account = await lookUpRecent(name);
   if (!account) throw new AccountRefused(`no Unix account "${name}" on node ${os.hostname()}`);
