@@ -2,6 +2,7 @@
 // real time) and measures it like the Slurm benchmark harness; or measures raw throughput.
 // See docs/benchmarks.md.
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { parseTrace } from '@sluice/scheduler-core/sim';
 import { parseReplayArgs, type ReplayArgs } from './replay/args';
 import { ReplayClient } from './replay/client';
@@ -73,8 +74,11 @@ async function throughput(args: ReplayArgs & { throughput: number }, admin: Repl
   console.log(`  submitted in ${run.lastAnswerSec.toFixed(2)} s: ${rate.toFixed(1)} submissions/s`);
   if (allEnded) console.log(`  all done ${done.toFixed(2)} s after the first submission (${(n / done).toFixed(1)} jobs/s; ideal ${(n / gpus).toFixed(1)} s); ${completed} COMPLETED`);
   else console.log(`  NOT done: only ${ends.length} of ${n} jobs ended (${completed} COMPLETED)`);
+  // Other work on the machine slows both the portal and the jobs: say how busy it was.
+  const load1 = loadavg()[0] ?? 0;
+  console.log(`  load average (1 min) at the end: ${load1.toFixed(2)} on ${availableParallelism()} CPUs`);
   if (args.out) {
-    const header = 'time,jobs,gpus,concurrency,submit_s,submissions_per_s,done_s,jobs_per_s,ended,completed\n';
+    const header = 'time,jobs,gpus,concurrency,submit_s,submissions_per_s,done_s,jobs_per_s,ended,completed,load1\n';
     const line = [
       new Date(run.originMs).toISOString(),
       n,
@@ -86,6 +90,7 @@ async function throughput(args: ReplayArgs & { throughput: number }, admin: Repl
       allEnded ? (n / done).toFixed(1) : '',
       ends.length,
       completed,
+      load1.toFixed(2),
     ].join(',');
     appendFileSync(args.out, `${existsSync(args.out) ? '' : header}${line}\n`);
   }

@@ -77,9 +77,38 @@ export function checkAccount(account: UnixAccount, policy: AccountPolicy): void 
   if (account.uid < policy.minUid) throw new AccountRefused(`Unix account ${account.name} has uid ${account.uid}, below the lowest uid allowed for workloads (${policy.minUid})`);
 }
 
+/**
+ * Remembers the accounts `lookUp` found for `ttlMs`: a burst of launches for one user (a job
+ * array, many small jobs) runs `getent` and `id` once, not twice per job (tens of milliseconds
+ * each on a busy node). An account not found is never remembered: one made a moment ago is found.
+ */
+export function rememberAccounts(lookUp: (name: string) => Promise<UnixAccount | null>, ttlMs = 30_000, now: () => number = Date.now) {
+  const recent = new Map<string, { at: number; account: Promise<UnixAccount | null> }>();
+  return async (name: string): Promise<UnixAccount | null> => {
+    const t = now();
+    let entry = recent.get(name);
+    if (!entry || t - entry.at >= ttlMs) {
+      entry = { at: t, account: lookUp(name) };
+      recent.set(name, entry);
+    }
+    const mine = entry;
+    const forget = () => {
+      if (recent.get(name) === mine) recent.delete(name);
+    };
+    const account = await mine.account.catch((err: unknown) => {
+      forget();
+      throw err;
+    });
+    if (!account) forget();
+    return account;
+  };
+}
+
+const lookUpRecent = rememberAccounts(lookUpAccount);
+
 /** The account a job runs as, or AccountRefused with a message for the user. */
 export async function resolveAccount(name: string, policy: AccountPolicy): Promise<UnixAccount> {
-  const account = await lookUpAccount(name);
+  const account = await lookUpRecent(name);
   if (!account) throw new AccountRefused(`no Unix account "${name}" on node ${os.hostname()}`);
   checkAccount(account, policy);
   return account;

@@ -1,6 +1,6 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { AccountRefused, checkAccount, lookUpAccount, parsePasswdLine, type UnixAccount } from '../src/unix-account';
+import { AccountRefused, checkAccount, lookUpAccount, parsePasswdLine, rememberAccounts, type UnixAccount } from '../src/unix-account';
 
 const account = (over: Partial<UnixAccount>): UnixAccount => ({ name: 'alice', uid: 1001, gid: 1001, groups: [1001], home: '/home/alice', shell: '/bin/bash', ...over });
 
@@ -24,6 +24,33 @@ describe('Unix accounts', () => {
     for (const name of ['-r', '../root', 'a b', 'alice;id', '$(id)', '', 'x'.repeat(65)]) {
       await expect(lookUpAccount(name)).rejects.toThrow(AccountRefused);
     }
+  });
+
+  it('remembers accounts found for a while (one lookup for launches at once), never an account not found nor a failure', async () => {
+    let now = 0;
+    const asked: string[] = [];
+    const known = new Map([['alice', account({})]]);
+    const lookUp = rememberAccounts(
+      async (name) => {
+        asked.push(name);
+        if (name === 'flaky' && asked.filter((n) => n === 'flaky').length === 1) throw new Error('getent timed out');
+        return known.get(name) ?? null;
+      },
+      30_000,
+      () => now,
+    );
+    expect(await Promise.all([lookUp('alice'), lookUp('alice'), lookUp('alice')])).toEqual([account({}), account({}), account({})]);
+    now = 29_999;
+    await lookUp('alice');
+    expect(asked).toEqual(['alice']);
+    now = 30_000;
+    await lookUp('alice');
+    expect(asked).toEqual(['alice', 'alice']);
+    expect(await lookUp('bob')).toBeNull();
+    known.set('bob', account({ name: 'bob', uid: 1002 }));
+    expect(await lookUp('bob')).toMatchObject({ name: 'bob' });
+    await expect(lookUp('flaky')).rejects.toThrow('getent timed out');
+    expect(await lookUp('flaky')).toBeNull();
   });
 
   it('never allows root, nor gid 0', () => {

@@ -33,6 +33,21 @@ export interface DaemonDeps {
   ranks?: WorkerRanks;
 }
 
+/**
+ * A cycle runs this long after a poke, or after the previous cycle, at the soonest: what happens
+ * together (jobs launched together ending within milliseconds of each other, a burst of
+ * submissions) is handled by one cycle, instead of each event starting a cycle that reads the
+ * whole queue again. Agents' messages are handled in between (a cycle does not yield).
+ */
+const GATHER_MS = 25;
+
+/**
+ * Time limits, idle sessions, silent nodes and usage are checked at most this often: they are
+ * about minutes, while a busy queue (jobs ending many times a second) runs a cycle every few
+ * milliseconds, each of which would read them again.
+ */
+const HOUSEKEEPING_MS = 1000;
+
 /** Start-time estimates are refreshed every cycle while they are cheap, less often when they are not. */
 const estimateIntervalMs = (lastCostMs: number, cycleMs: number) => (lastCostMs < 50 ? 0 : Math.max(cycleMs, 10_000, lastCostMs * 20));
 
@@ -67,6 +82,9 @@ export class SchedulerDaemon {
   private estimates: Record<string, EpochMs | null> = {};
   private estimatedAt = Number.NEGATIVE_INFINITY;
   private estimateCostMs = 0;
+  private housekeptAt = Number.NEGATIVE_INFINITY;
+  /** When the scheduled cycle is due. */
+  private dueAt = 0;
 
   constructor(private readonly deps: DaemonDeps) {
     this.publisher = new QueuePublisher(deps.db);
@@ -83,13 +101,20 @@ export class SchedulerDaemon {
 
   poke = (): void => {
     if (this.running) this.again = true;
-    else this.schedule(0);
+    else this.schedule(GATHER_MS);
   };
 
+  /** Runs a cycle in `ms`, unless one is due sooner. */
   private schedule(ms: number): void {
     if (this.stopped) return;
+    const at = this.deps.clock.now() + ms;
+    if (this.cancelTimer && this.dueAt <= at) return;
     this.cancelTimer?.();
-    this.cancelTimer = this.deps.clock.setTimer(ms, () => void this.tick());
+    this.dueAt = at;
+    this.cancelTimer = this.deps.clock.setTimer(ms, () => {
+      this.cancelTimer = null;
+      void this.tick();
+    });
   }
 
   private async tick(): Promise<void> {
@@ -102,7 +127,7 @@ export class SchedulerDaemon {
       this.deps.log.error({ err, cycle: this.cycle }, 'scheduler cycle failed');
     } finally {
       this.running = false;
-      this.schedule(this.again ? 0 : this.nextDelayMs);
+      this.schedule(Math.max(GATHER_MS, this.again ? 0 : this.nextDelayMs));
     }
   }
 
@@ -110,7 +135,7 @@ export class SchedulerDaemon {
   private nextDelayMs = 0;
 
   /**
-   * One cycle: time limits, stops, silent nodes, usage, then plan (core), apply (starts,
+   * One cycle: time limits, stops, silent nodes, usage (at most once a second), then plan (core), apply (starts,
    * preemptions, reasons), launch, and publish the queue's explanations and estimates.
    */
   async runOnce(): Promise<void> {
@@ -120,12 +145,15 @@ export class SchedulerDaemon {
     const now = clock.now();
     const t0 = performance.now();
     const config = await withQosFromDb(db, this.deps.policy ?? DEFAULT_SCHEDULER_CONFIG);
-    await this.enforceTimeLimits(now);
-    const idle = await enforceIdlePolicy(db, now, this.deps.idleWarnMs ?? 600_000);
-    if (idle.length > 0) log.info({ idle }, 'idle policy');
-    const failed = await failSilentNodes(db, new Date(now), this.deps.nodeTimeoutMs);
-    if (failed.length > 0) log.warn({ jobs: failed }, 'jobs lost with their node');
-    await chargeUsage(db, config, now);
+    if (now - this.housekeptAt >= HOUSEKEEPING_MS) {
+      this.housekeptAt = now;
+      await this.enforceTimeLimits(now);
+      const idle = await enforceIdlePolicy(db, now, this.deps.idleWarnMs ?? 600_000);
+      if (idle.length > 0) log.info({ idle }, 'idle policy');
+      const failed = await failSilentNodes(db, new Date(now), this.deps.nodeTimeoutMs);
+      if (failed.length > 0) log.warn({ jobs: failed }, 'jobs lost with their node');
+      await chargeUsage(db, config, now);
+    }
     const t1 = performance.now();
     const { snapshot, extras } = await takeSnapshot(db, now);
     const t2 = performance.now();

@@ -12,9 +12,13 @@ type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
  *   then writes fails at once with SQLITE_BUSY_SNAPSHOT when another process wrote in between (the
  *   busy timeout does not apply to that case), so under load the portal's and the scheduler's
  *   writes were lost; taken up front, a writer waits its turn (busy timeout) instead.
- * - A BEGIN that fails (the busy timeout ran out) fails only its own transaction. The stock
- *   adapter keeps its one-transaction-at-a-time lock after a failed BEGIN, so every later
- *   transaction of the process waited forever.
+ * - Waiting for the write lock does not block the process: BEGIN is tried without the busy
+ *   timeout and again every few milliseconds until the timeout has passed. (The driver is
+ *   synchronous: SQLite's own busy wait froze the whole event loop, and between its attempts it
+ *   sleeps up to 100 ms, so a waiting process kept losing the lock to one that was not waiting.)
+ * - A BEGIN that fails (the timeout ran out) fails only its own transaction. The stock adapter
+ *   keeps its one-transaction-at-a-time lock after a failed BEGIN, so every later transaction
+ *   of the process waited forever.
  * - Those started inside `readTransaction` begin DEFERRED instead: a consistent read (WAL gives it
  *   a snapshot) that holds no write lock, so it delays no writer in another process.
  */
@@ -23,7 +27,7 @@ export function sqliteAdapter(url: string, busyTimeoutMs: number) {
   return {
     provider: 'sqlite' as const,
     adapterName: factory.adapterName,
-    connect: async (): Promise<Adapter> => immediateTransactions(await factory.connect()),
+    connect: async (): Promise<Adapter> => immediateTransactions(await factory.connect(), busyTimeoutMs),
   };
 }
 
@@ -38,7 +42,24 @@ const reading = new AsyncLocalStorage<true>();
  */
 export const inReadTransaction = <T>(work: () => Promise<T>): Promise<T> => reading.run(true, work);
 
-function immediateTransactions(adapter: Adapter): Adapter {
+const sql = (text: string) => ({ sql: text, args: [], argTypes: [] });
+const isBusy = (err: unknown) => (err as { cause?: { originalCode?: string } }).cause?.originalCode === 'SQLITE_BUSY';
+
+/** Runs BEGIN, waiting for the write lock (up to `timeoutMs`) without blocking the event loop. */
+async function begin(adapter: Adapter, statement: typeof BEGIN, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (let pause = 1; ; pause = Math.min(pause * 2, 16)) {
+    // The driver runs each of these at once, when called: no other query of this process can
+    // come in between and find the busy timeout off.
+    const settled = Promise.allSettled([adapter.queryRaw(sql('PRAGMA busy_timeout = 0')), adapter.executeRaw(statement), adapter.queryRaw(sql(`PRAGMA busy_timeout = ${timeoutMs}`))]);
+    const [, began] = await settled;
+    if (began?.status === 'fulfilled') return;
+    if (!isBusy(began?.reason) || Date.now() >= deadline) throw began?.reason;
+    await new Promise((r) => setTimeout(r, pause));
+  }
+}
+
+function immediateTransactions(adapter: Adapter, busyTimeoutMs: number): Adapter {
   // The connection is one: its transactions run one at a time.
   let tail: Promise<void> = Promise.resolve();
   const turn = (): Promise<() => void> => {
@@ -58,10 +79,10 @@ function immediateTransactions(adapter: Adapter): Adapter {
     executeScript: (s) => adapter.executeScript(s),
     dispose: () => adapter.dispose(),
     async startTransaction(): Promise<Transaction> {
-      const begin = reading.getStore() ? BEGIN_READ : BEGIN;
+      const statement = reading.getStore() ? BEGIN_READ : BEGIN;
       const release = await turn();
       try {
-        await adapter.executeRaw(begin);
+        await begin(adapter, statement, busyTimeoutMs);
       } catch (err) {
         release();
         throw err;

@@ -63,4 +63,21 @@ describe('transactions', () => {
     const [a, b] = await Promise.all([addUser(impatient, 'one'), addUser(impatient, 'two')]);
     expect([a.username, b.username]).toEqual(['one', 'two']);
   });
+
+  it('waiting for the write lock leaves the event loop free: what holds the lock in this process can finish', async () => {
+    const patient = await openDb(t.databaseUrl, { busyTimeoutMs: 10_000 });
+    const holder = new Database(t.databaseUrl.replace(/^file:/, ''));
+    holder.exec('BEGIN IMMEDIATE');
+    try {
+      // SQLite's own busy wait would block this thread until its timeout: the timer that ends
+      // the holder's transaction could not run, and the waiting transaction would fail.
+      const waiting = addUser(patient, 'waited');
+      await new Promise((r) => setTimeout(r, 30));
+      holder.exec('COMMIT');
+      await expect(waiting).resolves.toMatchObject({ username: 'waited' });
+    } finally {
+      holder.close();
+      await patient.$disconnect();
+    }
+  });
 });

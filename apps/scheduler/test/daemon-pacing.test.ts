@@ -1,0 +1,85 @@
+import { createTestDb } from '@sluice/db/testing';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Clock } from '../src/clock';
+import { SchedulerDaemon } from '../src/daemon';
+import { RecordingSender } from './harness';
+
+/** A fake clock whose timers fire when time is advanced past them. */
+class TimerClock implements Clock {
+  t = 0;
+  private timers: { at: number; fn: () => void; live: boolean }[] = [];
+  now(): number {
+    return this.t;
+  }
+  setTimer(ms: number, fn: () => void): () => void {
+    const timer = { at: this.t + ms, fn, live: true };
+    this.timers.push(timer);
+    return () => {
+      timer.live = false;
+    };
+  }
+  /** Moves to `to`, firing due timers in order, and lets what they started finish. */
+  async advanceTo(to: number): Promise<void> {
+    for (;;) {
+      const next = this.timers.filter((x) => x.live && x.at <= to).sort((a, b) => a.at - b.at)[0];
+      if (!next) break;
+      this.t = next.at;
+      next.live = false;
+      next.fn();
+      for (let i = 0; i < 50; i++) await new Promise((r) => setImmediate(r));
+    }
+    this.t = to;
+  }
+}
+
+let t: Awaited<ReturnType<typeof createTestDb>>;
+beforeAll(async () => {
+  t = await createTestDb();
+});
+afterAll(async () => {
+  await t.cleanup();
+});
+
+describe('SchedulerDaemon pacing', () => {
+  it('runs one cycle for pokes that come together, soon after the first, and keeps its cadence otherwise', async () => {
+    const clock = new TimerClock();
+    const daemon = new SchedulerDaemon({ db: t.db, log: pino({ level: 'silent' }), clock, gateway: new RecordingSender(), cycleMs: 1000, nodeTimeoutMs: 60_000, stopGraceSec: 5 });
+    const runs: number[] = [];
+    const runOnce = daemon.runOnce.bind(daemon);
+    daemon.runOnce = async () => {
+      runs.push(clock.now());
+      // An event during the third cycle: another one follows it, after the same short gather.
+      if (runs.length === 3) daemon.poke();
+      await runOnce();
+    };
+    try {
+      daemon.poke();
+      await clock.advanceTo(5);
+      daemon.poke();
+      await clock.advanceTo(20);
+      daemon.poke();
+      await clock.advanceTo(24);
+      expect(runs).toEqual([]);
+      await clock.advanceTo(25);
+      expect(runs).toEqual([25]);
+      // Nothing pending: the next cycle is the cadence's...
+      await clock.advanceTo(500);
+      expect(runs).toEqual([25]);
+      // ...unless poked: a poke never puts off a cycle due sooner, and brings a later one forward.
+      daemon.poke();
+      await clock.advanceTo(525);
+      expect(runs).toEqual([25, 525]);
+      await clock.advanceTo(1549);
+      expect(runs).toEqual([25, 525, 1525]);
+      await clock.advanceTo(1550);
+      expect(runs).toEqual([25, 525, 1525, 1550]);
+      await clock.advanceTo(2549);
+      expect(runs).toEqual([25, 525, 1525, 1550]);
+      await clock.advanceTo(2550);
+      expect(runs).toEqual([25, 525, 1525, 1550, 2550]);
+    } finally {
+      daemon.stop();
+    }
+  });
+});
