@@ -27,8 +27,12 @@ export function csvLines(text: string): CsvLine[] {
   return out;
 }
 
-/** The driver's "no value" markers; everything else must parse. */
-const NO_VALUE = new Set(['[N/A]', '[Not Supported]', 'N/A']);
+/**
+ * The driver's "no value" markers; everything else must parse, so a fault such as "[Unknown Error]"
+ * stays an error. Recent drivers print "[Requested functionality has been deprecated]" for fields
+ * they retired: no value either.
+ */
+const NO_VALUE = new Set(['[N/A]', '[Not Supported]', 'N/A', '[Requested functionality has been deprecated]']);
 
 const GPU_UUID = /^GPU-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { nvlinkCount, parseTopology } from '../../src/gpu';
+import { nvlinkCount, nvlinkDomains, parseTopology } from '../../src/gpu';
 import { readFixture } from './read-fixture';
 
 describe('parseTopology', () => {
@@ -69,5 +69,49 @@ describe('parseTopology', () => {
     ['the CSV inventory', readFixture('h100x8-synthetic-query-gpu.csv'), /not tab-separated/],
   ])('throws a clear error on %s', (_what, input, message) => {
     expect(() => parseTopology(input)).toThrow(message);
+  });
+});
+
+describe('parseTopology on recorded output', () => {
+  const allNv18 = (n: number) => Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 'X' : 'NV18')));
+
+  it('reads an 8× H100 SXM VM behind NVSwitch: no NICs, one NUMA node, one NVLink domain', () => {
+    const t = parseTopology(readFixture('h100x8-vm-recorded-topo.txt'));
+    expect(t.gpus).toEqual(['GPU0', 'GPU1', 'GPU2', 'GPU3', 'GPU4', 'GPU5', 'GPU6', 'GPU7']);
+    expect(t.nics).toEqual([]);
+    expect(t.gpuLinks).toEqual(allNv18(8));
+    expect(new Set(t.affinity.map((a) => JSON.stringify(a)))).toEqual(new Set([JSON.stringify({ cpuAffinity: '0-63', numaAffinity: '0', gpuNumaId: null })]));
+    expect([...nvlinkDomains(t).values()]).toEqual(Array(8).fill('nvl0'));
+  });
+
+  it('matches that VM\'s nvidia-smi -L row for row', () => {
+    const listed = readFixture('h100x8-vm-recorded-list.txt').trim().split('\n');
+    expect(listed.map((l) => /^GPU (\d+): NVIDIA H100 80GB HBM3 \(UUID: GPU-[0-9a-f-]{36}\)$/.exec(l)?.[1])).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
+    expect(listed[7]).toContain('GPU-5534d557-2a95-300a-81e6-7b626d87378a');
+    expect(parseTopology(readFixture('h100x8-vm-recorded-topo.txt')).gpus).toEqual(listed.map((l) => l.replace(/^GPU (\d+):.*$/, 'GPU$1')));
+  });
+
+  it('reads an 8× H200 HGX node with 12 NICs over two NUMA nodes', () => {
+    const t = parseTopology(readFixture('h200x8-recorded-topo.txt'));
+    expect(t.gpuLinks).toEqual(allNv18(8));
+    expect(t.nics).toHaveLength(12);
+    expect(t.nicNames.NIC0).toBe('mlx5_0');
+    expect(t.nicNames.NIC11).toBe('mlx5_11');
+    expect(t.gpuNicLinks[0]).toEqual(['PXB', 'NODE', 'NODE', 'NODE', 'NODE', 'NODE', 'SYS', 'SYS', 'SYS', 'SYS', 'SYS', 'SYS']);
+    expect(t.gpuNicLinks[5]).toEqual(['SYS', 'SYS', 'SYS', 'SYS', 'SYS', 'SYS', 'NODE', 'NODE', 'NODE', 'PXB', 'NODE', 'NODE']);
+    // One PXB NIC per GPU; the PIX pairs NIC1/NIC2 and NIC7/NIC8 sit next to no GPU.
+    expect(t.gpuNicLinks.map((row) => t.nics[row.indexOf('PXB')])).toEqual(['NIC0', 'NIC3', 'NIC4', 'NIC5', 'NIC6', 'NIC9', 'NIC10', 'NIC11']);
+    expect(t.affinity[3]).toEqual({ cpuAffinity: '0-55,112-167', numaAffinity: '0', gpuNumaId: null });
+    expect(t.affinity[4]).toEqual({ cpuAffinity: '56-111,168-223', numaAffinity: '1', gpuNumaId: null });
+  });
+
+  it('reads a single H100 whose header nvidia-smi underlined with ANSI escapes', () => {
+    const recorded = readFixture('h100x1-recorded-topo.txt');
+    expect(recorded).toContain(`${String.fromCharCode(27)}[4mGPU0`);
+    const t = parseTopology(recorded);
+    expect(t.gpus).toEqual(['GPU0']);
+    expect(t.gpuLinks).toEqual([['X']]);
+    expect(t.affinity).toEqual([{ cpuAffinity: '0-19', numaAffinity: '0', gpuNumaId: null }]);
+    expect(nvlinkDomains(t).get(0)).toBeNull();
   });
 });

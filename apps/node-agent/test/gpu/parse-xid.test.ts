@@ -24,6 +24,21 @@ describe('parseXidEvents', () => {
   });
 });
 
+describe('parseXidEvents on a recorded kernel log', () => {
+  // `dmesg --decode --time-format=iso` of a GPU node: a burst of XID 13 from one GPU, then XID 43.
+  const events = parseXidEvents(readFixture('gpu-node-recorded-dmesg-iso-xid.txt'));
+
+  it('reads every line: 16 graphics exceptions, then the reset channel', () => {
+    expect(events.map((e) => e.xid)).toEqual([...Array(16).fill(13), 43]);
+    expect(new Set(events.map((e) => e.pci))).toEqual(new Set(['0000:38:00']));
+  });
+
+  it('keeps the pid, process and the driver\'s words', () => {
+    expect(events[0]?.detail).toBe("pid='<unknown>', name=<unknown>, Graphics SM Global Exception on (GPC 8, TPC 5, SM 1): Multiple Warp Errors");
+    expect(events[16]).toEqual({ pci: '0000:38:00', xid: 43, detail: 'pid=2924364, name=pt_main_thread, Ch 00000008' });
+  });
+});
+
 describe('KernelLogXidWatcher on a log file', () => {
   let dir = '';
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
