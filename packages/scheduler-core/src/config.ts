@@ -66,6 +66,13 @@ export interface SchedulerConfig {
      * cannot keep a less-served account's best job waiting behind a better-served one's.
      */
     accountHeadsFirst: boolean;
+    /**
+     * A job that has waited this many times its own time limit is starving: it goes ahead of
+     * the jobs of its QOS class (and lower) that are not, the longest-waiting first, so it gets
+     * the first reservation and its start stops sliding back behind newer, preferred jobs.
+     * Relative to the limit, so short jobs are rescued sooner; 0 = off.
+     */
+    starvationLimits: number;
   };
   qos: Record<string, QosSpec>;
   defaultQos: string;
@@ -145,13 +152,14 @@ export const DEFAULT_SCHEDULER_CONFIG: SchedulerConfig = {
   queueOrder: 'priority',
   fairshare: { algorithm: 'fair-tree', halfLifeSec: 7 * 24 * 3600, billingWeights: {}, defaultBillingWeight: 1 },
   priority: {
-    weights: { fairshare: 10_000, age: 2_000, jobSize: 5_000, qos: 20_000 },
+    weights: { fairshare: 10_000, age: 2_000, jobSize: 10_000, qos: 20_000 },
     maxAgeSec: 7 * 24 * 3600,
     calcPeriodSec: 60,
     favorSmall: true,
     sizeBasis: 'gpuTime',
     sizeScale: 'relative',
     accountHeadsFirst: true,
+    starvationLimits: 8,
   },
   qos: DEFAULT_QOS,
   defaultQos: 'batch',

@@ -60,7 +60,7 @@ export function estimateStarts(snapshot: ClusterSnapshot, config: SchedulerConfi
     waitsFor.set(v.id, deps);
     for (const d of deps) dependents.set(d, [...(dependents.get(d) ?? []), v.id]);
   }
-  for (const v of sortQueue(ctx.jobs, config, (x) => reasons[x.index] === null)) {
+  for (const v of sortQueue(ctx.jobs, config, ctx.now, (x) => reasons[x.index] === null)) {
     out[v.id] = null;
     if (reasons[v.index] === null || waitsFor.has(v.id)) queue.push(v);
   }

@@ -10,7 +10,11 @@
  *      each account moves ahead of the jobs (same QOS class) of every account with a lower
  *      fair-share factor, so a less-served account's best job never queues behind a
  *      better-served account's backlog of smaller jobs (the size factor could outweigh
- *      fair-share there).
+ *      fair-share there);
+ *   5. with `priority.starvationLimits` N > 0, starving jobs: a job that has waited N times
+ *      its own time limit goes ahead of every job of its QOS class or lower that is not
+ *      starving, the longest-waiting first, so no job's turn slides back forever behind
+ *      newer jobs that the size or fair-share factor prefer.
  *  policy `fifo`:
  *   1. earlier submission first;
  *   2. job id.
@@ -78,5 +82,26 @@ export function headsFirst<T extends Orderable>(sorted: readonly T[], keyOf: (x:
     }
     if (!placed[i]) place(i);
   }
+  return out;
+}
+
+/**
+ * Starving jobs first, on a list already in queue order: jobs for which `starving` holds move
+ * ahead of every other job whose QOS priority is not higher than theirs, oldest submission
+ * first; the others keep their order.
+ */
+export function starvingFirst<T extends Orderable & { readonly qosPriority: number }>(order: readonly T[], starving: (x: T) => boolean): T[] {
+  const hungry: T[] = [];
+  const rest: T[] = [];
+  for (const x of order) (starving(x) ? hungry : rest).push(x);
+  if (hungry.length === 0) return [...order];
+  hungry.sort(compareFifo);
+  const out: T[] = [];
+  let h = 0;
+  for (const x of rest) {
+    while (h < hungry.length && (hungry[h] as T).qosPriority >= x.qosPriority) out.push(hungry[h++] as T);
+    out.push(x);
+  }
+  while (h < hungry.length) out.push(hungry[h++] as T);
   return out;
 }

@@ -20,7 +20,8 @@ import { ReservationBook } from './backfill/reservations';
 import type { SchedulerConfig } from './config';
 import { buildContext, type CycleContext, type JobView } from './context';
 import { planPreemptions } from './preemption/select-victims';
-import { compareFifo, compareQueueOrder, headsFirst } from './queue-order';
+import { priorityTime } from './priority';
+import { compareFifo, compareQueueOrder, headsFirst, starvingFirst } from './queue-order';
 import { explainPending } from './stages/explain';
 import { staticReason } from './stages/filter';
 import { QuotaBook } from './stages/quota';
@@ -40,7 +41,7 @@ export function runCycle(snapshot: ClusterSnapshot, config: SchedulerConfig, now
     staticReasons[v.index] = r;
     if (r !== null) staticCount++;
   }
-  const order = sortQueue(ctx.jobs, config, (v) => staticReasons[v.index] === null);
+  const order = sortQueue(ctx.jobs, config, now, (v) => staticReasons[v.index] === null);
   const quota = new QuotaBook(ctx, ctx.state);
   const exact = placeExactFits(ctx, order, staticReasons, quota);
   const book = new ReservationBook(now);
@@ -58,12 +59,20 @@ export function runCycle(snapshot: ClusterSnapshot, config: SchedulerConfig, now
   return result;
 }
 
-/** The queue order (queue-order.ts); `eligible` says which jobs may be their account's head. */
-export function sortQueue(jobs: readonly JobView[], config: SchedulerConfig, eligible: (v: JobView) => boolean = () => true): JobView[] {
+/**
+ * The queue order at `now` (queue-order.ts); `eligible` says which jobs may be their account's
+ * head or starving.
+ */
+export function sortQueue(jobs: readonly JobView[], config: SchedulerConfig, now: EpochMs, eligible: (v: JobView) => boolean = () => true): JobView[] {
   if (config.queueOrder === 'fifo') return [...jobs].sort(compareFifo);
   const sorted = [...jobs].sort(compareQueueOrder);
-  if (!config.priority.accountHeadsFirst) return sorted;
-  return headsFirst(sorted, (v) => (eligible(v) ? { account: v.job.account, qosPriority: v.qosPriority, fairshare: v.factors.fairshare } : null));
+  const headed = config.priority.accountHeadsFirst
+    ? headsFirst(sorted, (v) => (eligible(v) ? { account: v.job.account, qosPriority: v.qosPriority, fairshare: v.factors.fairshare } : null))
+    : sorted;
+  const limits = config.priority.starvationLimits;
+  if (!(limits > 0)) return headed;
+  const at = priorityTime(now, config);
+  return starvingFirst(headed, (v) => eligible(v) && at - v.submittedAt >= limits * v.limitMs);
 }
 
 /**

@@ -140,6 +140,26 @@ describe('simulator', () => {
     const res = simulate([{ id: 'j', user: 'u', group: 'g', submit: 600, duration: 120, gpus: 1 }], { nodes: 1, gpusPerNode: 1, config, factor: 60 });
     expect(res.jobs[0]).toMatchObject({ submit: 10, start: 10, end: 12 });
   });
+
+  it('adds seeded live-like jitter: late submissions and longer runs, waits counted from the submission', () => {
+    const trace = workload(120, 5);
+    const jitter = { seed: 4, submitSec: 0.5, runSec: 2 };
+    const a = simulate(trace, { nodes: 2, gpusPerNode: 8, config, jitter });
+    expect(simulate(trace, { nodes: 2, gpusPerNode: 8, config, jitter })).toEqual(a);
+    expect(simulate(trace, { nodes: 2, gpusPerNode: 8, config, jitter: { ...jitter, seed: 5 } }).jobs).not.toEqual(a.jobs);
+    const byId = new Map(trace.map((t) => [t.id, t]));
+    const extra: number[] = [];
+    for (const j of a.jobs) {
+      const t = byId.get(j.id) as TraceJob;
+      expect(j.submit).toBe(t.submit);
+      // The scheduler saw the job at most 0.5 s after its submission.
+      expect(j.start as number).toBeGreaterThan(j.submit);
+      if (j.preemptions === 0) extra.push((j.end as number) - (j.start as number) - t.duration);
+    }
+    expect(Math.min(...extra)).toBeGreaterThanOrEqual(0);
+    expect(Math.max(...extra)).toBeLessThanOrEqual(2);
+    expect(extra.reduce((x, y) => x + y, 0) / extra.length).toBeGreaterThan(0.5);
+  });
 });
 
 describe('trace and metrics', () => {
@@ -190,6 +210,11 @@ describe('trace and metrics', () => {
     expect(m.meanJct).toBe(15);
     expect(m.makespan).toBe(20);
     expect(m.utilization).toBe(1);
+    expect(m.waitBySize).toEqual({ '2': { jobs: 2, meanWait: 5, maxWait: 10 } });
+    expect(computeMetrics([{ group: 'a', gpus: 4, submit: 0, start: 3, end: 9 }, { group: 'a', gpus: 3, submit: 1, start: 2, end: 9 }, { group: 'a', gpus: 16, submit: 0, start: 0, end: 9 }], 32).waitBySize).toEqual({
+      '3-4': { jobs: 2, meanWait: 2, maxWait: 3 },
+      '9+': { jobs: 1, meanWait: 0, maxWait: 0 },
+    });
     // Contended window [0, 0]: neither group used anything in it -> Jain of 0/0 is undefined.
     expect(m.contendedWindow).toBe(0);
   });

@@ -43,6 +43,11 @@ export interface SimOptions {
    * sample. 0 or absent = off (estimates cost time).
    */
   etaEverySec?: number;
+  /**
+   * Live-like noise, seeded: each submission reaches the scheduler up to `submitSec` late and
+   * each run lasts up to `runSec` longer (launch and teardown), uniformly. Absent = none.
+   */
+  jitter?: { seed: number; submitSec: number; runSec: number };
 }
 
 /** One (sample, pending job) pair: seconds; `predicted` null = no estimate. */
@@ -126,12 +131,13 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
     }
   }
 
+  const noise = opts.jitter ? seededRng(opts.jitter.seed) : null;
   const recs: Rec[] = trace
     .map((t) => {
-      const durMs = (Math.max(0, t.duration) / factor) * 1000;
-      const d = durMs / 1000;
+      const d = Math.max(0, t.duration) / factor;
       const limitSec = opts.timeLimit === 'exact' ? Math.max(1, Math.ceil(d)) : Math.ceil((d + 5) / 60) * 60;
-      const submitMs = (t.submit / factor) * 1000;
+      const submitMs = (t.submit / factor + (noise ? noise.next() * (opts.jitter?.submitSec ?? 0) : 0)) * 1000;
+      const durMs = (d + (noise ? noise.next() * (opts.jitter?.runSec ?? 0) : 0)) * 1000;
       const rec: Rec = {
         trace: t,
         id: t.id,
@@ -333,7 +339,8 @@ export function simulate(trace: readonly TraceJob[], opts: SimOptions): SimResul
       user: t.user,
       group: t.group,
       gpus: t.gpus,
-      submit: rec.submitMs / 1000,
+      // Waits count from the submission, not from when the scheduler saw it.
+      submit: t.submit / factor,
       start: rec.end === null ? null : rec.start,
       end: rec.end,
       preemptions: rec.preemptions,

@@ -30,6 +30,8 @@ export interface Metrics {
   /** metrics.mjs `jain_timeavg_vs_maxmin`. */
   jainOverTime: number;
   contendedWindows: number;
+  /** Mean and maximum wait of the finished jobs per size class ('1', '2', '3-4', '5-8', '9+' GPUs). */
+  waitBySize: Record<string, { jobs: number; meanWait: number; maxWait: number }>;
   groups: Record<string, { jobs: number; gpuHours: number; meanWait: number; p95Wait: number; meanJct: number; windowShare: number; maxminTargetShare: number }>;
 }
 
@@ -67,6 +69,27 @@ function waterFill(capacity: number, demand: Record<string, number>, weight: Rec
     active = active.filter((g) => !cut.includes(g));
   }
   return alloc;
+}
+
+/** The size class of a job of `gpus` GPUs, as `waitBySize` keys it. */
+export function sizeClass(gpus: number): string {
+  return gpus <= 1 ? '1' : gpus <= 2 ? '2' : gpus <= 4 ? '3-4' : gpus <= 8 ? '5-8' : '9+';
+}
+
+function waitBySize(jobs: readonly { gpus: number; submit: number; start: number }[]): Metrics['waitBySize'] {
+  const by = new Map<string, number[]>();
+  for (const j of jobs) {
+    const k = sizeClass(j.gpus);
+    const w = by.get(k);
+    if (w) w.push(j.start - j.submit);
+    else by.set(k, [j.start - j.submit]);
+  }
+  const out: Metrics['waitBySize'] = {};
+  for (const k of ['1', '2', '3-4', '5-8', '9+']) {
+    const w = by.get(k);
+    if (w) out[k] = { jobs: w.length, meanWait: mean(w), maxWait: w.reduce((m, x) => Math.max(m, x), 0) };
+  }
+  return out;
 }
 
 export function computeMetrics(rows: readonly ResultRow[], gpus: number, shares: Record<string, number> = {}, window = 3600): Metrics {
@@ -147,6 +170,7 @@ export function computeMetrics(rows: readonly ResultRow[], gpus: number, shares:
     jainMaxMin: jain(inWindow.map((g) => windowShare(g) / maxminShare(g))),
     jainOverTime: js.length ? mean(js) : Number.NaN,
     contendedWindows: js.length,
+    waitBySize: waitBySize(jobs),
     groups: Object.fromEntries(
       groups.map((g) => {
         const p = per[g] as (typeof per)[string];
