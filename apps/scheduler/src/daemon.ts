@@ -83,6 +83,9 @@ export class SchedulerDaemon {
   private estimatedAt = Number.NEGATIVE_INFINITY;
   private estimateCostMs = 0;
   private housekeptAt = Number.NEGATIVE_INFINITY;
+  /** The latest cycle's explanations, not written yet (an older cycle's are dropped unwritten). */
+  private unpublished: (() => Promise<void>) | null = null;
+  private publishing: Promise<void> | null = null;
   /** When the scheduled cycle is due. */
   private dueAt = 0;
 
@@ -172,7 +175,8 @@ export class SchedulerDaemon {
       this.estimateCostMs = performance.now() - e0;
       this.estimatedAt = now;
     }
-    await this.publisher.publish(result, this.estimates, config, now);
+    const estimates = this.estimates;
+    this.publishLater(() => this.publisher.publish(result, estimates, config, now), log);
     const t5 = performance.now();
     this.nextDelayMs = Math.min(this.deps.cycleMs, result.wakeAt == null ? Number.POSITIVE_INFINITY : Math.max(0, result.wakeAt - now));
     if (launches.length > 0 || snapshot.pending.length > 0)
@@ -180,10 +184,31 @@ export class SchedulerDaemon {
         {
           pending: snapshot.pending.length,
           started: launches.length,
-          ms: { housekeeping: t1 - t0, snapshot: t2 - t1, core: t3 - t2, apply: t4 - t3, publish: t5 - t4, estimate: this.estimateCostMs },
+          ms: { housekeeping: t1 - t0, snapshot: t2 - t1, core: t3 - t2, apply: t4 - t3, launch: t5 - t4, estimate: this.estimateCostMs },
         },
         'cycle',
       );
+  }
+
+  /**
+   * Writes what the portal shows about the queue after the cycle, not inside it: the next cycle
+   * (jobs that ended want their GPUs refilled) does not wait for a long queue's rows. While one
+   * write runs, only the newest cycle's explanations wait for the next.
+   */
+  private publishLater(publish: () => Promise<void>, log: Logger): void {
+    this.unpublished = publish;
+    this.publishing ??= (async () => {
+      for (let next = this.unpublished; next; next = this.unpublished) {
+        this.unpublished = null;
+        await next().catch((err: unknown) => log.error({ err }, 'publishing the queue failed'));
+      }
+      this.publishing = null;
+    })();
+  }
+
+  /** Resolves once the explanations of every cycle run so far are written (or dropped for newer ones). */
+  async published(): Promise<void> {
+    while (this.publishing) await this.publishing;
   }
 
   /** Sends launches again for jobs placed on a node that reconnected without them. */

@@ -71,7 +71,11 @@ async function main(): Promise<void> {
     d.stop();
     gateway.close();
     server.close();
-    void db.$disconnect().finally(() => process.exit(0));
+    // The last cycle's explanations are written before the database closes (the backstop bounds it).
+    void d
+      .published()
+      .then(() => db.$disconnect())
+      .finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));

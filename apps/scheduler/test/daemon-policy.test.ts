@@ -35,6 +35,7 @@ describe('scheduler daemon with accounts, QOS and usage', () => {
     const first = await submit(1, { userId: heavy.id, account: 'lab-a' });
     const second = await submit(1, { userId: light.id, account: 'lab-b' });
     await daemon.runOnce();
+    await daemon.published();
     expect(launched(sender.take())).toEqual([String(second.id)]);
     const waiting = await t.db.pendingExplain.findUniqueOrThrow({ where: { jobId: first.id } });
     expect(waiting).toMatchObject({ position: 1, positionInAccount: 1 });
@@ -45,6 +46,7 @@ describe('scheduler daemon with accounts, QOS and usage', () => {
     expect(waiting.estimatedStart?.getTime()).toBe((await t.db.job.findUniqueOrThrow({ where: { id: second.id } })).submittedAt.getTime() + 10 * 60_000);
     // The report shows the cycle's starting point: the next cycle sees the started job.
     await daemon.runOnce();
+    await daemon.published();
     const report = JSON.parse((await t.db.schedulerState.findUniqueOrThrow({ where: { key: 'fairshare' } })).value);
     const rowOf = (account: string) => report.rows.find((r: { account: string; user: string | null }) => r.account === account && r.user === null);
     expect(rowOf('lab-a').fairshareFactor).toBeLessThan(rowOf('lab-b').fairshareFactor);
@@ -56,11 +58,13 @@ describe('scheduler daemon with accounts, QOS and usage', () => {
     const gpuJob = await submit(2);
     await t.db.job.update({ where: { id: gpuJob.id }, data: { cpus: 4, memoryMiB: 32_768 } });
     await daemon.runOnce();
+    await daemon.published();
     expect(launched(sender.take())).toEqual([String(gpuJob.id)]);
     const cpuJob = (cpus: number) => t.db.job.create({ data: { userId: user.id, name: 'cpu', command: 'true', gpus: 0, cpus, memoryMiB: 1024, timeLimitMinutes: 10 } });
     const fits = await cpuJob(3);
     const tooBig = await cpuJob(2);
     await daemon.runOnce();
+    await daemon.published();
     // n1 has 8 cores: 4 for the GPU job, 3 for the first CPU job, 1 left.
     expect(launched(sender.take())).toEqual([String(fits.id)]);
     expect(await t.db.job.findUniqueOrThrow({ where: { id: fits.id } })).toMatchObject({ state: 'STARTING', nodeName: 'n1' });
@@ -73,11 +77,14 @@ describe('scheduler daemon with accounts, QOS and usage', () => {
     const u = await userIn('lab-a', 'carol');
     await submit(2, { userId: u.id, account: 'lab-a' });
     await daemon.runOnce();
+    await daemon.published();
     await advance(30_000);
     await daemon.runOnce();
+    await daemon.published();
     expect(await t.db.usage.count()).toBe(0);
     await advance(60_000);
     await daemon.runOnce();
+    await daemon.published();
     const usage = await t.db.usage.findUniqueOrThrow({ where: { account_user: { account: 'lab-a', user: 'carol' } } });
     // 2 GPUs x 90 s, barely decayed with a 7-day half-life.
     expect(usage.gpuSeconds).toBeGreaterThan(179.9);
@@ -90,17 +97,20 @@ describe('scheduler daemon with accounts, QOS and usage', () => {
     const { daemon, sender, submit, clock, advance } = await setup(t.db, { n1: 2 });
     const scav = await submit(2, { qos: 'scavenger' });
     await daemon.runOnce();
+    await daemon.published();
     await onStarted(t.db, scav.id, 1, new Date(clock.now()));
     sender.take();
     await advance(301_000);
     const batch = await submit(1);
     await daemon.runOnce();
+    await daemon.published();
     expect(sender.take().map((s) => s.body)).toEqual([{ type: 'stop', jobId: String(scav.id), graceSec: 5 }]);
     expect(await t.db.job.findUniqueOrThrow({ where: { id: scav.id } })).toMatchObject({ state: 'RUNNING', stopRequested: 'Preempted' });
     expect((await t.db.job.findUniqueOrThrow({ where: { id: batch.id } })).reason).toBe('Preempting');
     await onExited(t.db, { v: 1, seq: 0, type: 'exited', jobId: String(scav.id), exitCode: null, signal: 'SIGTERM', cause: 'stopped' }, new Date(clock.now()));
     expect(await t.db.job.findUniqueOrThrow({ where: { id: scav.id } })).toMatchObject({ state: 'PENDING', preemptCount: 1, stopRequested: null, startedAt: null });
     await daemon.runOnce();
+    await daemon.published();
     expect(launched(sender.take())).toEqual([String(batch.id)]);
   });
 
@@ -108,10 +118,12 @@ describe('scheduler daemon with accounts, QOS and usage', () => {
     const { daemon, sender, submit, clock, advance } = await setup(t.db, { n1: 1 });
     const scav = await submit(1, { qos: 'scavenger', requeue: false });
     await daemon.runOnce();
+    await daemon.published();
     await onStarted(t.db, scav.id, 1, new Date(clock.now()));
     await advance(301_000);
     await submit(1);
     await daemon.runOnce();
+    await daemon.published();
     sender.take();
     await onExited(t.db, { v: 1, seq: 0, type: 'exited', jobId: String(scav.id), exitCode: null, signal: 'SIGTERM', cause: 'stopped' }, new Date(clock.now()));
     expect(await t.db.job.findUniqueOrThrow({ where: { id: scav.id } })).toMatchObject({ state: 'PREEMPTED', reason: 'Preempted' });
@@ -121,6 +133,7 @@ describe('scheduler daemon with accounts, QOS and usage', () => {
     const { daemon, sender, submit } = await setup(t.db, { n1: 2, n2: 2, n3: 2 });
     const big = await submit(4);
     await daemon.runOnce();
+    await daemon.published();
     const sent = sender.take();
     expect(launched(sent)).toEqual([String(big.id)]);
     const allocs = await t.db.allocation.findMany({ where: { jobId: big.id } });
@@ -136,6 +149,7 @@ describe('scheduler daemon with accounts, QOS and usage', () => {
     try {
       const long = await submit(1, { timeLimitMinutes: 10 });
       await daemon.runOnce();
+    await daemon.published();
       expect((await t.db.job.findUniqueOrThrow({ where: { id: long.id } })).reason).toBe('WallTimeLimit');
     } finally {
       await t.db.qos.update({ where: { name: 'batch' }, data: { maxWallMinutes: 20160 } });
@@ -147,9 +161,11 @@ describe('scheduler daemon with accounts, QOS and usage', () => {
     const a = await submit(1);
     const b = await submit(1);
     await daemon.runOnce();
+    await daemon.published();
     expect((await t.db.pendingExplain.findMany()).map((e) => e.jobId)).toEqual([b.id]);
     await onExited(t.db, { v: 1, seq: 0, type: 'exited', jobId: String(a.id), exitCode: 0, signal: null, cause: 'exit' }, new Date(clock.now()));
     await daemon.runOnce();
+    await daemon.published();
     expect(await t.db.pendingExplain.count()).toBe(0);
   });
 });
