@@ -34,10 +34,11 @@ export interface DaemonDeps {
 }
 
 /**
- * A cycle runs this long after a poke, or after the previous cycle, at the soonest: what happens
- * together (jobs launched together ending within milliseconds of each other, a burst of
- * submissions) is handled by one cycle, instead of each event starting a cycle that reads the
- * whole queue again. Agents' messages are handled in between (a cycle does not yield).
+ * A cycle runs this long after the previous one at the soonest: what happens together (jobs
+ * launched together ending within milliseconds of each other, a burst of submissions) is handled
+ * by one cycle, instead of each event starting a cycle that reads the whole queue again. Agents'
+ * messages are handled in between (a cycle does not yield). A poke to an idle scheduler (a
+ * notebook asked for on a quiet cluster) runs a cycle at once.
  */
 const GATHER_MS = 25;
 
@@ -86,6 +87,8 @@ export class SchedulerDaemon {
   /** The latest cycle's explanations, not written yet (an older cycle's are dropped unwritten). */
   private unpublished: (() => Promise<void>) | null = null;
   private publishing: Promise<void> | null = null;
+  /** When the last cycle ended. */
+  private endedAt = Number.NEGATIVE_INFINITY;
   /** When the scheduled cycle is due. */
   private dueAt = 0;
 
@@ -104,7 +107,7 @@ export class SchedulerDaemon {
 
   poke = (): void => {
     if (this.running) this.again = true;
-    else this.schedule(GATHER_MS);
+    else this.schedule(Math.max(0, this.endedAt + GATHER_MS - this.deps.clock.now()));
   };
 
   /** Runs a cycle in `ms`, unless one is due sooner. */
@@ -130,6 +133,7 @@ export class SchedulerDaemon {
       this.deps.log.error({ err, cycle: this.cycle }, 'scheduler cycle failed');
     } finally {
       this.running = false;
+      this.endedAt = this.deps.clock.now();
       this.schedule(Math.max(GATHER_MS, this.again ? 0 : this.nextDelayMs));
     }
   }

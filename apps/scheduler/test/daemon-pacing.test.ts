@@ -42,42 +42,46 @@ afterAll(async () => {
 });
 
 describe('SchedulerDaemon pacing', () => {
-  it('runs one cycle for pokes that come together, soon after the first, and keeps its cadence otherwise', async () => {
+  it('runs a cycle at once when idle, one cycle for pokes that come soon after a cycle, and keeps its cadence otherwise', async () => {
     const clock = new TimerClock();
     const daemon = new SchedulerDaemon({ db: t.db, log: pino({ level: 'silent' }), clock, gateway: new RecordingSender(), cycleMs: 1000, nodeTimeoutMs: 60_000, stopGraceSec: 5 });
     const runs: number[] = [];
     const runOnce = daemon.runOnce.bind(daemon);
     daemon.runOnce = async () => {
       runs.push(clock.now());
-      // An event during the third cycle: another one follows it, after the same short gather.
+      // An event during the third cycle: another one follows it, after the short gather.
       if (runs.length === 3) daemon.poke();
       await runOnce();
     };
     try {
+      // Idle: the first poke's cycle runs at once.
       daemon.poke();
+      await clock.advanceTo(0);
+      expect(runs).toEqual([0]);
+      // Pokes soon after a cycle are gathered into one, 25 ms after it.
       await clock.advanceTo(5);
       daemon.poke();
       await clock.advanceTo(20);
       daemon.poke();
       await clock.advanceTo(24);
-      expect(runs).toEqual([]);
+      expect(runs).toEqual([0]);
       await clock.advanceTo(25);
-      expect(runs).toEqual([25]);
+      expect(runs).toEqual([0, 25]);
       // Nothing pending: the next cycle is the cadence's...
       await clock.advanceTo(500);
-      expect(runs).toEqual([25]);
+      expect(runs).toEqual([0, 25]);
       // ...unless poked: a poke never puts off a cycle due sooner, and brings a later one forward.
       daemon.poke();
+      await clock.advanceTo(500);
+      expect(runs).toEqual([0, 25, 500]);
+      await clock.advanceTo(524);
+      expect(runs).toEqual([0, 25, 500]);
       await clock.advanceTo(525);
-      expect(runs).toEqual([25, 525]);
-      await clock.advanceTo(1549);
-      expect(runs).toEqual([25, 525, 1525]);
-      await clock.advanceTo(1550);
-      expect(runs).toEqual([25, 525, 1525, 1550]);
-      await clock.advanceTo(2549);
-      expect(runs).toEqual([25, 525, 1525, 1550]);
-      await clock.advanceTo(2550);
-      expect(runs).toEqual([25, 525, 1525, 1550, 2550]);
+      expect(runs).toEqual([0, 25, 500, 525]);
+      await clock.advanceTo(1524);
+      expect(runs).toEqual([0, 25, 500, 525]);
+      await clock.advanceTo(1525);
+      expect(runs).toEqual([0, 25, 500, 525, 1525]);
     } finally {
       daemon.stop();
     }
