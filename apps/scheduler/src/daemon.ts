@@ -212,7 +212,7 @@ export class SchedulerDaemon {
 
   /** Resolves once the explanations of every cycle run so far are written (or dropped for newer ones). */
   async published(): Promise<void> {
-    while (this.publishing) await this.publishing;
+    for (let p = this.publishing; p !== null; p = this.publishing) await p;
   }
 
   /** Sends launches again for jobs placed on a node that reconnected without them. */
