@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fstatSync, openSync, readFileSync, readSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, type FSWatcher, fstatSync, openSync, readFileSync, readSync, watch, writeFileSync, writeSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 
 const CHUNK = 64 * 1024;
@@ -39,12 +39,14 @@ export class LogTail {
   private readonly decoder = new StringDecoder('utf8');
   private partial = '';
   private timer: NodeJS.Timeout | null = null;
+  private watcher: FSWatcher | null = null;
+  private tickQueued = false;
   /** Nothing more will be written (the workload ended): send the very last bytes too. */
   private complete = false;
   private closed = false;
 
   constructor(
-    file: string,
+    private readonly file: string,
     sentFile: string,
     private readonly sink: TailSink,
   ) {
@@ -55,15 +57,39 @@ export class LogTail {
     this.sentFd = openSync(sentFile, 'r+');
   }
 
+  /**
+   * Reads what the workload writes as it is written (inotify): a session server's "listening"
+   * line is seen at once, not at the next tick. The interval backs that up (a watch can be
+   * refused, e.g. when the node is out of inotify watches) and retries a link that was busy.
+   */
   start(intervalMs = 100): void {
-    this.timer ??= setInterval(() => {
-      try {
-        this.tick();
-      } catch {
-        // e.g. the disk is full: the output stays in the file, the next tick tries again
-      }
-    }, intervalMs);
+    if (this.timer) return;
+    this.timer = setInterval(() => this.safeTick(), intervalMs);
     this.timer.unref();
+    try {
+      this.watcher = watch(this.file, { persistent: false }, () => this.tickSoon());
+      this.watcher.on('error', () => this.watcher?.close());
+    } catch {
+      // the interval alone
+    }
+  }
+
+  /** One tick for the writes that came together (a chatty job changes the file many times a tick). */
+  private tickSoon(): void {
+    if (this.tickQueued) return;
+    this.tickQueued = true;
+    setImmediate(() => {
+      this.tickQueued = false;
+      this.safeTick();
+    });
+  }
+
+  private safeTick(): void {
+    try {
+      this.tick();
+    } catch {
+      // e.g. the disk is full: the output stays in the file, the next tick tries again
+    }
   }
 
   /** Calls `fn` with every complete line of output, from the first; null stops watching. */
@@ -94,6 +120,7 @@ export class LogTail {
     if (this.closed) return;
     this.closed = true;
     if (this.timer) clearInterval(this.timer);
+    this.watcher?.close();
     closeSync(this.fd);
     closeSync(this.sentFd);
   }

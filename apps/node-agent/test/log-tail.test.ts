@@ -92,4 +92,17 @@ describe('job output tailed from its file', () => {
     expect(lines).toEqual(['starting', 'listening on http://127.0.0.1:8888/s/1/']);
     tail.close();
   });
+
+  it('sees a line as soon as it is written, without waiting for the interval', async () => {
+    const l = link();
+    const tail = new LogTail(file, sentFile, l);
+    const seen = new Promise<string>((resolve) => tail.watchLines((line) => line.startsWith('listening') && resolve(line)));
+    // An interval far longer than the test's timeout: only the file watch can deliver the line.
+    tail.start(3_600_000);
+    appendFileSync(file, 'starting\n');
+    appendFileSync(file, 'listening on http://127.0.0.1:8888/s/1/\n');
+    await expect(seen).resolves.toBe('listening on http://127.0.0.1:8888/s/1/');
+    expect(l.sent.join('')).toBe('starting\nlistening on http://127.0.0.1:8888/s/1/\n');
+    tail.close();
+  });
 });
