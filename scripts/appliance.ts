@@ -4,7 +4,7 @@
 import { existsSync, mkdirSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { applyMigrations, databaseUrlFor, dataPaths, openDb } from '@sluice/db';
-import { findNvidiaSmi } from '../apps/node-agent/src/gpu';
+import { DEFAULT_SIM_SPEC, findNvidiaSmi } from '../apps/node-agent/src/gpu';
 import { ensureAdmin } from '../apps/web/src/server/services/users';
 import { loadApplianceConfig } from './appliance/config';
 import { loadOrCreateSecrets } from './appliance/secrets';
@@ -99,6 +99,8 @@ async function main(): Promise<void> {
             SLUICE_NODE_NAME: nodeName,
             SLUICE_INTERNAL_SECRET: '',
             SLUICE_PYTHON_ENV: pythonEnv,
+            // To try Sluice out on a machine without GPUs, its nodes simulate some (an agent alone has none there).
+            ...(nvidiaSmi || config.simGpus !== undefined ? {} : { SLUICE_SIM_GPUS: DEFAULT_SIM_SPEC }),
             // Ctrl-C leaves nothing running; an agent that crashed and was restarted adopts its jobs.
             SLUICE_STOP_WORKLOADS_ON_EXIT: 'true',
           },

@@ -27,7 +27,7 @@ export const NodeInventory = z.object({
   hostname: z.string(),
   cpus: z.number().int().min(1),
   memoryMiB: z.number().int().min(0),
-  gpuSource: z.enum(['nvidia-smi', 'simulated']),
+  gpuSource: z.enum(['nvidia-smi', 'simulated', 'none']),
   gpus: z.array(GpuInfo),
 });
 export type NodeInventory = z.infer<typeof NodeInventory>;

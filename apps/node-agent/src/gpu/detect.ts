@@ -9,7 +9,7 @@ export const DEFAULT_SIM_SPEC = '4xH100-80GB';
 
 export interface DetectGpuProviderOptions {
   nodeName: string;
-  /** Spec for the simulated fallback; validated even when nvidia-smi answers. */
+  /** Simulated GPUs where nvidia-smi is missing or fails; validated even when nvidia-smi answers. Without it a node with no nvidia-smi has no GPUs. */
   simSpec?: string;
   /** nvidia-smi to use; undefined = search PATH (findNvidiaSmi), null = do not use nvidia-smi. */
   nvidiaSmiPath?: string | null;
@@ -32,10 +32,18 @@ export interface DetectedGpuProvider {
   description: string;
 }
 
+/** A node without GPUs (no NVIDIA driver): it runs jobs that ask for none. */
+const noGpus: GpuInventoryProvider = {
+  source: 'none',
+  list: async () => [],
+  hardware: async () => ({ gpus: [], nvidia: null }),
+  sample: async () => ({ gpus: [], problems: [] }),
+};
+
 /**
- * nvidia-smi when it is found and answers; otherwise simulated GPUs from simSpec. A node whose
- * nvidia-smi is there but fails (driver down) refuses to start, unless simulated GPUs were asked
- * for explicitly: it must never advertise GPUs it does not have by accident.
+ * nvidia-smi when it is found and answers; simulated GPUs only when simSpec asks for them. It
+ * must never advertise GPUs it does not have by accident: without nvidia-smi a node has no GPUs,
+ * and a node whose nvidia-smi is there but fails (driver down) refuses to start.
  */
 export async function detectGpuProvider(opts: DetectGpuProviderOptions): Promise<DetectedGpuProvider> {
   const simSpec = opts.simSpec ?? DEFAULT_SIM_SPEC;
@@ -45,6 +53,7 @@ export async function detectGpuProvider(opts: DetectGpuProviderOptions): Promise
   let why: string;
   if (path === null) {
     why = opts.nvidiaSmiPath === null ? 'nvidia-smi disabled by configuration' : 'no nvidia-smi on PATH';
+    if (opts.simSpec === undefined) return { provider: noGpus, gpus: [], description: `no GPUs: ${why} (SLUICE_SIM_GPUS simulates some)` };
   } else {
     const xids = new KernelLogXidWatcher(opts.kernelLog ?? '/dev/kmsg', opts.stateDir ? join(opts.stateDir, 'xid-cursor.json') : null);
     const real = new NvidiaSmiProvider(path, opts.timeoutMs, xids);

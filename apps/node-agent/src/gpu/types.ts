@@ -13,9 +13,9 @@ export interface GpuSampling {
   problems: GpuProblem[];
 }
 
-/** Where a node's GPU inventory comes from: the real driver, or a spec for nodes without GPUs. */
+/** Where a node's GPU inventory comes from: the real driver, a spec (simulated GPUs), or none (a node without GPUs). */
 export interface GpuInventoryProvider {
-  readonly source: 'nvidia-smi' | 'simulated';
+  readonly source: 'nvidia-smi' | 'simulated' | 'none';
   /** The node's GPUs, sorted by index. */
   list(): Promise<GpuInfo[]>;
   /** Inventory detail: PCI address, MIG mode, NVLink domain per GPU; driver versions. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { detectGpuProvider, NvidiaSmiProvider, SimulatedGpuProvider } from '../../src/gpu';
+import { DEFAULT_SIM_SPEC, detectGpuProvider, NvidiaSmiProvider, SimulatedGpuProvider } from '../../src/gpu';
 import { DRIVER_DOWN, type FakeNvidiaSmi, writeFakeNvidiaSmi } from './fake-nvidia-smi';
 
 describe('detectGpuProvider', () => {
@@ -22,8 +22,17 @@ describe('detectGpuProvider', () => {
     expect(d.provider.source).toBe('nvidia-smi');
   });
 
-  it('simulates the default 4xH100-80GB when there is no nvidia-smi', async () => {
-    const d = await detectGpuProvider({ nodeName: 'dev-01', pathEnv: '/nonexistent', fallbacks: [] });
+  it('has no GPUs when there is no nvidia-smi and no simulated GPUs were asked for', async () => {
+    const d = await detectGpuProvider({ nodeName: 'cpu-01', pathEnv: '/nonexistent', fallbacks: [] });
+    expect(d.provider.source).toBe('none');
+    expect(d.gpus).toEqual([]);
+    expect(await d.provider.sample()).toEqual({ gpus: [], problems: [] });
+    expect(await d.provider.hardware()).toEqual({ gpus: [], nvidia: null });
+    expect(d.description).toBe('no GPUs: no nvidia-smi on PATH (SLUICE_SIM_GPUS simulates some)');
+  });
+
+  it('simulates the spec asked for when there is no nvidia-smi', async () => {
+    const d = await detectGpuProvider({ nodeName: 'dev-01', simSpec: DEFAULT_SIM_SPEC, pathEnv: '/nonexistent', fallbacks: [] });
     expect(d.provider).toBeInstanceOf(SimulatedGpuProvider);
     expect(d.gpus.map((g) => g.model)).toEqual(['H100-80GB', 'H100-80GB', 'H100-80GB', 'H100-80GB']);
     expect(d.description).toBe('SIMULATED GPUs "4xH100-80GB" (4× H100-80GB) because no nvidia-smi on PATH');
@@ -44,7 +53,7 @@ describe('detectGpuProvider', () => {
 
   it('does not run nvidia-smi when disabled with null', async () => {
     fake = writeFakeNvidiaSmi();
-    const d = await detectGpuProvider({ nodeName: 'sim-01', nvidiaSmiPath: null, pathEnv: fake.dir, fallbacks: [] });
+    const d = await detectGpuProvider({ nodeName: 'sim-01', simSpec: '2', nvidiaSmiPath: null, pathEnv: fake.dir, fallbacks: [] });
     expect(d.provider.source).toBe('simulated');
     expect(d.description).toMatch(/because nvidia-smi disabled by configuration$/);
     expect(fake.calls()).toEqual([]);

@@ -41,7 +41,7 @@ export function NodePage({ name }: { name: string }) {
             </p>
           )}
           <p className="muted small">
-            pool {n.pool} · {n.gpuSource === 'simulated' ? 'simulated GPUs' : 'GPUs from nvidia-smi'} · last seen {formatTime(n.lastSeenAt)}
+            pool {n.pool} · {n.gpuSource === 'simulated' ? 'simulated GPUs' : n.gpuSource === 'none' ? 'no GPUs (no nvidia-smi)' : 'GPUs from nvidia-smi'} · last seen {formatTime(n.lastSeenAt)}
           </p>
         </div>
         <div className="actions">
