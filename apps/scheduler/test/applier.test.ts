@@ -1,20 +1,11 @@
-import { createTestDb, resetDb } from '@sluice/db/testing';
+import { testDbForFile } from '@sluice/db/testing';
 import type { CycleResult, Placement } from '@sluice/scheduler-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { applyPlan } from '../src/applier';
 import { registerNode } from '../src/nodes';
 import { inventory } from './harness';
 
-let t: Awaited<ReturnType<typeof createTestDb>>;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-beforeEach(async () => {
-  await resetDb(t.db);
-});
-afterAll(async () => {
-  await t.cleanup();
-});
+const t = testDbForFile();
 
 const now = new Date('2026-11-20T12:00:00Z');
 const plan = (start: Placement[]): CycleResult => ({ plan: { start, preempt: [] }, pending: {} });

@@ -1,19 +1,10 @@
-import { createTestDb, resetDb } from '@sluice/db/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testDbForFile } from '@sluice/db/testing';
+import { describe, expect, it } from 'vitest';
 import { onExited, onStarted } from '../src/job-lifecycle';
 import { registerNode } from '../src/nodes';
 import { inventory, setup } from './harness';
 
-let t: Awaited<ReturnType<typeof createTestDb>>;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-beforeEach(async () => {
-  await resetDb(t.db);
-});
-afterAll(async () => {
-  await t.cleanup();
-});
+const t = testDbForFile();
 
 const exited = (jobId: number, cause: 'exit' | 'stopped', exitCode: number | null) =>
   ({ v: 1, seq: 0, type: 'exited', jobId: String(jobId), exitCode, signal: null, cause }) as const;

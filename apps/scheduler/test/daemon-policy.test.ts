@@ -1,21 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createTestDb, resetDb } from '@sluice/db/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testDbForFile } from '@sluice/db/testing';
+import { describe, expect, it } from 'vitest';
 import { onExited, onStarted } from '../src/job-lifecycle';
 import { loadPolicyFile } from '../src/policy';
 import { setup } from './harness';
 
-let t: Awaited<ReturnType<typeof createTestDb>>;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-beforeEach(async () => {
-  await resetDb(t.db);
-});
-afterAll(async () => {
-  await t.cleanup();
-});
+const t = testDbForFile();
 
 const launched = (sent: { body: { type: string; spec?: { jobId: string } } }[]) => sent.flatMap((s) => (s.body.type === 'launch' && s.body.spec ? [s.body.spec.jobId] : []));
 

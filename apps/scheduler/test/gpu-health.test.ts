@@ -1,19 +1,10 @@
 import type { GpuReport } from '@sluice/contracts';
-import { createTestDb, resetDb } from '@sluice/db/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testDbForFile } from '@sluice/db/testing';
+import { describe, expect, it } from 'vitest';
 import { gpuMetricsKey, recordGpuReport } from '../src/gpu-health';
 import { setup } from './harness';
 
-let t: Awaited<ReturnType<typeof createTestDb>>;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-beforeEach(async () => {
-  await resetDb(t.db);
-});
-afterAll(async () => {
-  await t.cleanup();
-});
+const t = testDbForFile();
 
 const sample = (i: number, ecc = 0) => ({
   index: i,

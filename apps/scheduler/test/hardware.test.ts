@@ -1,20 +1,11 @@
 import type { GpuHardware, NodeHardware } from '@sluice/contracts';
-import { createTestDb, resetDb } from '@sluice/db/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testDbForFile } from '@sluice/db/testing';
+import { describe, expect, it } from 'vitest';
 import { recordHardware } from '../src/hardware';
 import { registerNode } from '../src/nodes';
 import { inventory } from './harness';
 
-let t: Awaited<ReturnType<typeof createTestDb>>;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-beforeEach(async () => {
-  await resetDb(t.db);
-});
-afterAll(async () => {
-  await t.cleanup();
-});
+const t = testDbForFile();
 
 const gpu = (i: number, domain: string | null): GpuHardware => ({
   index: i,

@@ -1,22 +1,13 @@
 import type { JobExit } from '@sluice/contracts';
-import { createTestDb, resetDb } from '@sluice/db/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testDbForFile } from '@sluice/db/testing';
+import { describe, expect, it } from 'vitest';
 import { endTime, onStarted, recordExits } from '../src/job-lifecycle';
 import { reconcileRunning, registerNode } from '../src/nodes';
 import { inventory, setup } from './harness';
 
 // What happens when the agent or the scheduler restarts: the hello's and heartbeats' lists of
 // running and finished jobs against the database (real SQLite, fake clock).
-let t: Awaited<ReturnType<typeof createTestDb>>;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-beforeEach(async () => {
-  await resetDb(t.db);
-});
-afterAll(async () => {
-  await t.cleanup();
-});
+const t = testDbForFile();
 
 const job = (id: number) => t.db.job.findUniqueOrThrow({ where: { id } });
 const exit = (id: number | string, exitCode: number | null, extra: Partial<JobExit> = {}): JobExit => ({ jobId: String(id), exitCode, signal: null, cause: 'exit', ...extra });

@@ -1,18 +1,9 @@
-import { createTestDb, resetDb } from '@sluice/db/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testDbForFile } from '@sluice/db/testing';
+import { describe, expect, it } from 'vitest';
 import type { AuthUser } from '../src/server/auth/sessions';
 import { resolveSubmission } from '../src/server/services/job-policy';
 
-let t: Awaited<ReturnType<typeof createTestDb>>;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-beforeEach(async () => {
-  await resetDb(t.db);
-});
-afterAll(async () => {
-  await t.cleanup();
-});
+const t = testDbForFile();
 
 async function user(name: string, role: 'user' | 'admin' = 'user', accounts: string[] = []): Promise<AuthUser> {
   const u = await t.db.user.create({ data: { username: name, passwordHash: 'x', role } });

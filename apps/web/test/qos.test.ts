@@ -1,18 +1,9 @@
-import { createTestDb, resetDb } from '@sluice/db/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testDbForFile } from '@sluice/db/testing';
+import { describe, expect, it } from 'vitest';
 import { createQos, deleteQos, listQos, updateQos } from '../src/server/services/qos';
 import { addPendingJob, addUser, serviceContext } from './harness';
 
-let t: Awaited<ReturnType<typeof createTestDb>>;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-beforeEach(async () => {
-  await resetDb(t.db);
-});
-afterAll(async () => {
-  await t.cleanup();
-});
+const t = testDbForFile();
 
 describe('QOS classes', () => {
   it('admins create, change and delete them; defaults fill what is not given', async () => {

@@ -1,20 +1,11 @@
-import { createTestDb, resetDb } from '@sluice/db/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testDbForFile } from '@sluice/db/testing';
+import { describe, expect, it } from 'vitest';
 import { getFairshare } from '../src/server/services/fairshare';
 import { getJob, listJobs } from '../src/server/services/jobs';
 import { listQueue } from '../src/server/services/queue';
 import { addPendingJob, addUser, serviceContext } from './harness';
 
-let t: Awaited<ReturnType<typeof createTestDb>>;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-beforeEach(async () => {
-  await resetDb(t.db);
-});
-afterAll(async () => {
-  await t.cleanup();
-});
+const t = testDbForFile();
 
 const fsRow = (account: string, user: string | null, depth: number, rawShares: number, rawUsage: number, levelFairshare: number | null) => ({
   account,

@@ -1,5 +1,5 @@
-import { createTestDb, resetDb } from '@sluice/db/testing';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { testDbForFile } from '@sluice/db/testing';
+import { describe, expect, it } from 'vitest';
 import { issueApiToken, validateApiToken } from '../src/server/auth/api-tokens';
 import { removeMember, setMember } from '../src/server/services/accounts';
 import { JobWriter } from '../src/server/services/job-writer';
@@ -9,16 +9,7 @@ import { addUser, serviceContext } from './harness';
 
 // What the portal caches for submissions (ttl-cache.ts) never lets a change made through the
 // portal go unseen, and never refuses a job on stale facts.
-let t: Awaited<ReturnType<typeof createTestDb>>;
-beforeAll(async () => {
-  t = await createTestDb();
-});
-beforeEach(async () => {
-  await resetDb(t.db);
-});
-afterAll(async () => {
-  await t.cleanup();
-});
+const t = testDbForFile();
 
 const job = { command: 'sleep 1', gpus: 1, timeLimitMinutes: 5 };
 

@@ -1,11 +1,19 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { type Db, openDb } from './index';
 import { applyMigrations, databaseUrlFor } from './migrate';
 
+export interface TestDb {
+  db: Db;
+  dataDir: string;
+  databaseUrl: string;
+  cleanup: () => Promise<void>;
+}
+
 /** A real, migrated SQLite database in a fresh temporary directory, for tests. */
-export async function createTestDb(): Promise<{ db: Db; dataDir: string; databaseUrl: string; cleanup: () => Promise<void> }> {
+export async function createTestDb(): Promise<TestDb> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'sluice-test-'));
   const databaseUrl = databaseUrlFor(dataDir);
   await applyMigrations(databaseUrl);
@@ -40,10 +48,26 @@ export async function resetDb(db: Db): Promise<void> {
     db.job.deleteMany(),
     db.gpu.deleteMany(),
     db.node.deleteMany(),
-    db.nodeHardwareEvent.deleteMany(),
-    db.schedulerState.deleteMany(),
     db.apiToken.deleteMany(),
     db.session.deleteMany(),
     db.user.deleteMany(),
   ]);
+}
+
+/**
+ * The usual set-up of a test file (vitest hooks): one test database for the file, emptied before
+ * each test, removed after the last. Its fields are there once the first test runs.
+ */
+export function testDbForFile(): TestDb {
+  const t = {} as TestDb;
+  beforeAll(async () => {
+    Object.assign(t, await createTestDb());
+  });
+  beforeEach(async () => {
+    await resetDb(t.db);
+  });
+  afterAll(async () => {
+    await t.cleanup();
+  });
+  return t;
 }
