@@ -10,6 +10,7 @@ import { ETA_HEADER, resultsCsv } from './replay/csv';
 import { type PlannedJob, planAccounts, planReplay } from './replay/plan';
 import { findBenchDir, printMetrics } from './replay/report';
 import { runReplay } from './replay/runner';
+import { measureSubmitPath } from './replay/submit-path';
 import { setUpReplay } from './replay/setup';
 
 const say = (msg: string) => console.error(`[replay] ${msg}`);
@@ -37,6 +38,7 @@ async function replayTrace(args: ReplayArgs & { trace: string; out: string }, ad
     accounts: setup.accounts,
     concurrency: args.concurrency,
     pollEverySec: args.pollEverySec,
+    pollWhileSubmitting: true,
     sampleEta: args.eta !== null,
     say,
   });
@@ -53,6 +55,8 @@ async function replayTrace(args: ReplayArgs & { trace: string; out: string }, ad
 async function throughput(args: ReplayArgs & { throughput: number }, admin: ReplayClient): Promise<void> {
   const gpus = await clusterGpus(admin);
   const n = args.throughput;
+  say(`submission path: ${n} jobs while every node is drained`);
+  const submitPath = await measureSubmitPath(admin, n, args.concurrency);
   const jobs: PlannedJob[] = Array.from({ length: n }, (_, i) => ({
     traceId: String(i + 1),
     user: args.user,
@@ -64,21 +68,22 @@ async function throughput(args: ReplayArgs & { throughput: number }, admin: Repl
     timeLimitMinutes: 1,
     name: `throughput-${i + 1}`,
   }));
-  const run = await runReplay(jobs, { clientFor: () => admin, admin, accounts: false, concurrency: args.concurrency, pollEverySec: 1, sampleEta: false, say });
+  const run = await runReplay(jobs, { clientFor: () => admin, admin, accounts: false, concurrency: args.concurrency, pollEverySec: 1, pollWhileSubmitting: false, sampleEta: false, say });
   const ends = run.records.flatMap((r) => (r.view?.endedAt ? [Date.parse(r.view.endedAt)] : []));
   const allEnded = ends.length === n;
   const done = allEnded ? (Math.max(...ends) - run.originMs) / 1000 : Number.NaN;
   const completed = run.records.filter((r) => r.view?.state === 'COMPLETED').length;
   const rate = n / run.lastAnswerSec;
-  console.log(`throughput: ${n} one-GPU "sleep 1" jobs on ${gpus} GPUs, ${args.concurrency} requests in flight`);
-  console.log(`  submitted in ${run.lastAnswerSec.toFixed(2)} s: ${rate.toFixed(1)} submissions/s`);
+  console.log(`throughput: ${n} one-GPU jobs on ${gpus} GPUs, ${args.concurrency} requests in flight`);
+  console.log(`  submission path (nodes drained, nothing runs): ${submitPath.toFixed(1)} submissions/s`);
+  console.log(`  ${n} x "sleep 1" submitted in ${run.lastAnswerSec.toFixed(2)} s: ${rate.toFixed(1)} submissions/s while they run`);
   if (allEnded) console.log(`  all done ${done.toFixed(2)} s after the first submission (${(n / done).toFixed(1)} jobs/s; ideal ${(n / gpus).toFixed(1)} s); ${completed} COMPLETED`);
   else console.log(`  NOT done: only ${ends.length} of ${n} jobs ended (${completed} COMPLETED)`);
   // Other work on the machine slows both the portal and the jobs: say how busy it was.
   const load1 = loadavg()[0] ?? 0;
   console.log(`  load average (1 min) at the end: ${load1.toFixed(2)} on ${availableParallelism()} CPUs`);
   if (args.out) {
-    const header = 'time,jobs,gpus,concurrency,submit_s,submissions_per_s,done_s,jobs_per_s,ended,completed,load1\n';
+    const header = 'time,jobs,gpus,concurrency,submit_s,submissions_per_s,done_s,jobs_per_s,ended,completed,load1,submit_path_per_s';
     const line = [
       new Date(run.originMs).toISOString(),
       n,
@@ -91,10 +96,26 @@ async function throughput(args: ReplayArgs & { throughput: number }, admin: Repl
       ends.length,
       completed,
       load1.toFixed(2),
+      submitPath.toFixed(1),
     ].join(',');
-    appendFileSync(args.out, `${existsSync(args.out) ? '' : header}${line}\n`);
+    appendCsvRow(args.out, header, line);
   }
   if (!run.complete) process.exit(130);
+}
+
+/** Appends a row; a file whose header has fewer columns (an older run's) gets this header, its rows padded with empty fields. */
+function appendCsvRow(file: string, header: string, row: string): void {
+  if (!existsSync(file)) {
+    writeFileSync(file, `${header}\n${row}\n`);
+    return;
+  }
+  const [first = '', ...rows] = readFileSync(file, 'utf8').trimEnd().split('\n');
+  if (first === header) {
+    appendFileSync(file, `${row}\n`);
+    return;
+  }
+  const pad = ','.repeat(Math.max(0, header.split(',').length - first.split(',').length));
+  writeFileSync(file, `${[header, ...rows.map((r) => r + pad), row].join('\n')}\n`);
 }
 
 async function main(): Promise<void> {

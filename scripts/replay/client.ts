@@ -32,6 +32,15 @@ export class ReplayClient extends ApiClient {
     await this.call('PUT', `/api/v1/accounts/${encodeURIComponent(account)}/members/${encodeURIComponent(username)}`, { shares });
   }
 
+  /** Takes a node out of scheduling (admins). */
+  async drain(node: string, reason: string): Promise<void> {
+    await this.call('POST', `/api/v1/nodes/${encodeURIComponent(node)}/drain`, { reason });
+  }
+
+  async undrain(node: string): Promise<void> {
+    await this.call('POST', `/api/v1/nodes/${encodeURIComponent(node)}/undrain`);
+  }
+
   /** Everyone's newest jobs (admins), up to JOB_LIST_LIMIT. */
   async allJobs() {
     return JobList.parse(await (await this.call('GET', `/api/v1/jobs?all=true&limit=${JOB_LIST_LIMIT}`)).json()).jobs;

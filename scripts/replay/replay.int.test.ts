@@ -134,4 +134,32 @@ describe('npm run replay against a live appliance with two agents', () => {
       expect(s.predicted_start === '' || Number.isFinite(Number(s.predicted_start))).toBe(true);
     }
   }, 150_000);
+
+  it('measures throughput: the submission path with every node drained, then N sleep jobs until all are done', async () => {
+    const out = path.join(dir, 'throughput.csv');
+    // A file from an older run, with one column fewer: it gets the new header, its row padded.
+    writeFileSync(out, 'time,jobs,gpus,concurrency,submit_s,submissions_per_s,done_s,jobs_per_s,ended,completed,load1\nold,1,1,1,1,1,1,1,1,1,1\n');
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', '--throughput', '12', '--out', out, '--url', url], {
+      cwd: root,
+      env: { ...process.env, SLUICE_ADMIN_PASSWORD: PASSWORD },
+      timeout: 120_000,
+    });
+    expect(stdout).toMatch(/submission path \(nodes drained, nothing runs\): [\d.]+ submissions\/s/);
+    expect(stdout).toMatch(/all done [\d.]+ s after the first submission .*; 12 COMPLETED/);
+    const [old, row] = csv(out);
+    expect(old).toMatchObject({ time: 'old', submit_path_per_s: '' });
+    expect(row).toMatchObject({ jobs: '12', gpus: '4', ended: '12', completed: '12' });
+    expect(Number(row?.submit_path_per_s)).toBeGreaterThan(0);
+
+    // The nodes are back in service and the submission path's jobs were cancelled, never run.
+    const basic = `Basic ${Buffer.from(`admin:${PASSWORD}`).toString('base64')}`;
+    const { token } = (await (await fetch(`${url}/api/v1/tokens`, { method: 'POST', headers: { authorization: basic } })).json()) as { token: string };
+    const get = async (p: string) => (await fetch(`${url}${p}`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const { nodes } = (await get('/api/v1/nodes')) as { nodes: { state: string }[] };
+    expect(nodes.map((n) => n.state)).toEqual(['UP', 'UP']);
+    const { jobs } = (await get('/api/v1/jobs?all=true')) as { jobs: { name: string; state: string; startedAt: string | null }[] };
+    const submitPath = jobs.filter((j) => j.name.startsWith('submit-path-'));
+    expect(submitPath).toHaveLength(12);
+    for (const j of submitPath) expect(j).toMatchObject({ state: 'CANCELLED', startedAt: null });
+  }, 150_000);
 });

@@ -18,6 +18,8 @@ export interface RunOptions {
   concurrency: number;
   /** Seconds between polls; also the ETA sampling period. */
   pollEverySec: number;
+  /** Whether jobs are looked at while others are still being submitted (a throughput run waits, as the Slurm harness does). */
+  pollWhileSubmitting: boolean;
   sampleEta: boolean;
   say: (m: string) => void;
 }
@@ -93,6 +95,7 @@ export async function runReplay(jobs: readonly PlannedJob[], opts: RunOptions): 
   let lastProgressAt = Date.now();
   for (;;) {
     await sleep(opts.pollEverySec * 1000);
+    if (!allSubmitted && !opts.pollWhileSubmitting) continue;
     const tSample = now();
     // A failed poll (e.g. the portal restarting) is skipped, not fatal: the next one catches up.
     const fresh = await refresh(opts, byId, open()).catch((err: unknown) => {

@@ -14,6 +14,7 @@ import { collectHardware, HardwareWatch } from './hardware';
 import { readInventory } from './inventory';
 import { untraversableAncestor } from './job-dir';
 import { findSetpriv } from './launch-command';
+import { supervisorProgram } from './supervisor-program';
 import { SchedulerLink } from './link';
 import { Outbox } from './outbox';
 
@@ -25,6 +26,11 @@ async function main(): Promise<void> {
   const gpu = await detectGpuProvider({ nodeName: config.nodeName, simSpec: config.simGpus, stateDir: config.stateDir, kernelLog: config.kernelLog });
   log.info(gpu.description);
   const agentUid = process.getuid?.() ?? 0;
+  try {
+    log.info(`job supervisor: ${supervisorProgram()}`);
+  } catch (err) {
+    log.error(`${(err as Error).message}: every job will fail to start`);
+  }
   const setpriv = findSetpriv();
   if (agentUid === 0 && !setpriv) log.warn('setpriv (util-linux) is not installed: every job will fail to start, as the agent cannot switch to its user');
   if (agentUid !== 0) log.warn('the node agent is not root: it runs every workload as its own user and refuses jobs of other users');

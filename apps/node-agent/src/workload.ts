@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
 import type { JobCgroup } from './cgroup/job-cgroup';
 import type { RunDir, SupervisorLaunch, WorkloadExit, WorkloadStarted } from './job-state';
 import { isRunning, type ProcessIdentity, procStat } from './proc-identity';
+import { encodeLaunch, supervisorProgram } from './supervisor-program';
 
-const SUPERVISOR = fileURLToPath(new URL('./supervisor.mjs', import.meta.url));
 /** How often an adopted workload (not the agent's child) is looked at for its end. */
 const ADOPTED_POLL_MS = 500;
 
@@ -55,7 +54,7 @@ const killGroup = (pid: number, signal: NodeJS.Signals): void => {
 };
 
 /**
- * One job's process tree, through its supervisor (supervisor.mjs): the supervisor is the
+ * One job's process tree, through its supervisor (supervisor/supervisor.c): the supervisor is the
  * workload's parent and records its exit status, so an agent started after this one can adopt the
  * workload and still learn how it ended. Stop sends SIGTERM to the workload's process group and to
  * every process in its cgroup, then kills them all after the grace period. Once it ended, the
@@ -91,8 +90,10 @@ export class Workload {
     const w = new Workload(run, opts.cgroup, opts.events, opts.log, opts.control ?? null);
     const errors = openSync(run.file('output'), 'a');
     let child: ChildProcess;
+    let input: Buffer;
     try {
-      child = spawn(process.execPath, [SUPERVISOR, run.dir], { detached: true, stdio: ['pipe', 'pipe', errors], env: {} as NodeJS.ProcessEnv });
+      input = encodeLaunch(launch);
+      child = spawn(supervisorProgram(), [run.dir], { detached: true, stdio: ['pipe', 'pipe', errors], env: {} as NodeJS.ProcessEnv });
     } catch (err) {
       void w.finish({ exitCode: null, signal: null, error: String(err), endedAt: new Date().toISOString() });
       return w;
@@ -122,7 +123,7 @@ export class Workload {
           w.log.debug({ err: String(err) }, 'supervisor stays in the agent cgroup');
         }
       }
-      child.stdin?.end(JSON.stringify(launch));
+      child.stdin?.end(input);
     });
     child.once('error', (err) => {
       if (child.pid === undefined) void w.finish({ exitCode: null, signal: null, error: err.message, endedAt: new Date().toISOString() });

@@ -1,16 +1,16 @@
 import type { SchedulerMessageBody } from '@sluice/contracts';
-import type { Db } from '@sluice/db';
-import { DEFAULT_SCHEDULER_CONFIG, type EpochMs, estimateStarts, runCycle, type SchedulerConfig } from '@sluice/scheduler-core';
+import { type Db, rawReader } from '@sluice/db';
+import { type ClusterSnapshot, DEFAULT_SCHEDULER_CONFIG, type EpochMs, estimateStarts, runCycle, type SchedulerConfig } from '@sluice/scheduler-core';
 import type { Logger } from 'pino';
 import { applyPlan, jobParts, type Launch, launchSpecFor } from './applier';
 import type { Clock } from './clock';
 import { enforceIdlePolicy } from './idle';
 import { chargeUsage } from './ledger';
 import { failSilentNodes } from './nodes';
-import { withQosFromDb } from './policy';
+import { withQos } from './policy';
 import { QueuePublisher } from './publish';
 import type { WorkerRanks } from './ranks';
-import { takeSnapshot } from './snapshot';
+import { readSnapshot } from './snapshot';
 
 /** Sends to a node's agent; false when that node is not connected. */
 export interface AgentSender {
@@ -41,6 +41,14 @@ export interface DaemonDeps {
  * notebook asked for on a quiet cluster) runs a cycle at once.
  */
 const GATHER_MS = 25;
+
+/**
+ * Changes made in the portal (a submission, a cancel, an admin's edit) are gathered longer: a burst
+ * of submissions (a script's loop, a job array) is read by a few cycles instead of one every
+ * GATHER_MS, which leaves the machine to the portal taking them. GPUs an agent reports free are
+ * still refilled GATHER_MS after the last cycle, and on an idle scheduler either runs at once.
+ */
+export const PORTAL_GATHER_MS = 100;
 
 /**
  * Time limits, idle sessions, silent nodes and usage are checked at most this often: they are
@@ -74,7 +82,8 @@ export const rngForCycle = (cycle: number) => {
 export class SchedulerDaemon {
   private cycle = 0;
   private running = false;
-  private again = false;
+  /** A poke came during the cycle: the next one runs this long after it (null: no poke). */
+  private againAfterMs: number | null = null;
   private cancelTimer: (() => void) | null = null;
   private stopped = false;
   /** When a stop was last sent per job, to resend it now and then but not every cycle. */
@@ -105,9 +114,10 @@ export class SchedulerDaemon {
     this.cancelTimer?.();
   }
 
-  poke = (): void => {
-    if (this.running) this.again = true;
-    else this.schedule(Math.max(0, this.endedAt + GATHER_MS - this.deps.clock.now()));
+  /** Something changed: run a cycle `gatherMs` after the last one ended (at once when that has passed). */
+  poke = (gatherMs: number = GATHER_MS): void => {
+    if (this.running) this.againAfterMs = Math.min(this.againAfterMs ?? gatherMs, gatherMs);
+    else this.schedule(Math.max(0, this.endedAt + gatherMs - this.deps.clock.now()));
   };
 
   /** Runs a cycle in `ms`, unless one is due sooner. */
@@ -126,7 +136,7 @@ export class SchedulerDaemon {
   private async tick(): Promise<void> {
     if (this.running || this.stopped) return;
     this.running = true;
-    this.again = false;
+    this.againAfterMs = null;
     try {
       await this.runOnce();
     } catch (err) {
@@ -134,7 +144,7 @@ export class SchedulerDaemon {
     } finally {
       this.running = false;
       this.endedAt = this.deps.clock.now();
-      this.schedule(Math.max(GATHER_MS, this.again ? 0 : this.nextDelayMs));
+      this.schedule(Math.max(GATHER_MS, Math.min(this.againAfterMs ?? Number.POSITIVE_INFINITY, this.nextDelayMs)));
     }
   }
 
@@ -151,7 +161,7 @@ export class SchedulerDaemon {
     const log = this.deps.log.child({ cycle });
     const now = clock.now();
     const t0 = performance.now();
-    const config = await withQosFromDb(db, this.deps.policy ?? DEFAULT_SCHEDULER_CONFIG);
+    const base = this.deps.policy ?? DEFAULT_SCHEDULER_CONFIG;
     if (now - this.housekeptAt >= HOUSEKEEPING_MS) {
       this.housekeptAt = now;
       await this.enforceTimeLimits(now);
@@ -159,10 +169,11 @@ export class SchedulerDaemon {
       if (idle.length > 0) log.info({ idle }, 'idle policy');
       const failed = await failSilentNodes(db, new Date(now), this.deps.nodeTimeoutMs);
       if (failed.length > 0) log.warn({ jobs: failed }, 'jobs lost with their node');
-      await chargeUsage(db, config, now);
+      await chargeUsage(db, base, now);
     }
     const t1 = performance.now();
-    const { snapshot, extras } = await takeSnapshot(db, now);
+    const { snapshot, extras, qos } = readSnapshot(rawReader(db), now);
+    const config = withQos(base, qos);
     const t2 = performance.now();
     const result = runCycle(snapshot, config, now, rngForCycle(cycle));
     const t3 = performance.now();
@@ -170,7 +181,7 @@ export class SchedulerDaemon {
     const t4 = performance.now();
     for (const l of launches) this.launch(l, gateway);
     await this.deps.ranks?.tick(now);
-    await this.sendStops(now);
+    this.sendStops(now, snapshot.running, result.plan.preempt.map((p) => p.jobId));
     if (result.plan.preempt.length > 0) log.info({ preempt: result.plan.preempt }, 'preempting');
     if (now - this.estimatedAt >= estimateIntervalMs(this.estimateCostMs, this.deps.cycleMs) && snapshot.pending.length > 0) {
       // From the same snapshot: the estimate's replay starts this cycle's starts at `now` too.
@@ -238,21 +249,22 @@ export class SchedulerDaemon {
     if (over.length > 0) await this.deps.db.job.updateMany({ where: { id: { in: over }, stopRequested: null }, data: { stopRequested: 'TimeLimit' } });
   }
 
-  private async sendStops(now: number): Promise<void> {
-    const stopping = await this.deps.db.job.findMany({
-      where: { state: { in: ['STARTING', 'RUNNING'] }, stopRequested: { not: null } },
-      select: { id: true, nodeName: true, allocations: { where: { releasedAt: null }, select: { nodeName: true } } },
-    });
+  /**
+   * Sends a stop to every node of each job asked to stop (the snapshot's, and those this cycle
+   * preempted), again every 15 s until its nodes confirm the end.
+   */
+  private sendStops(now: number, running: ClusterSnapshot['running'], preempted: readonly string[]): void {
     const live = new Set<string>();
-    for (const j of stopping) {
-      const id = String(j.id);
-      live.add(id);
-      const last = this.stopSentAt.get(id);
+    const again = new Set(preempted);
+    for (const j of running) {
+      if (!j.stopping && !again.has(j.id)) continue;
+      live.add(j.id);
+      const last = this.stopSentAt.get(j.id);
       if (last !== undefined && now - last < 15_000) continue;
       // Every node of the job: the first runs it, the others may run parts of it (Ray workers).
-      const nodes = new Set([...(j.nodeName ? [j.nodeName] : []), ...j.allocations.map((a) => a.nodeName)]);
-      const sent = [...nodes].map((node) => this.deps.gateway.send(node, { type: 'stop', jobId: id, graceSec: this.deps.stopGraceSec }));
-      if (sent.some(Boolean)) this.stopSentAt.set(id, now);
+      const nodes = new Set([j.node, ...(j.nodes ?? []).map((p) => p.node)].filter(Boolean));
+      const sent = [...nodes].map((node) => this.deps.gateway.send(node, { type: 'stop', jobId: j.id, graceSec: this.deps.stopGraceSec }));
+      if (sent.some(Boolean)) this.stopSentAt.set(j.id, now);
     }
     for (const id of this.stopSentAt.keys()) if (!live.has(id)) this.stopSentAt.delete(id);
   }

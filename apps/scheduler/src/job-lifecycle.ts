@@ -1,7 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { AgentMessage, EndReason, JobExit, JobState } from '@sluice/contracts';
-import { type Db, jobLogPath, recordJobEvent, type Tx } from '@sluice/db';
+import { type Db, jobLogPath, rawReader, recordJobEvent, type Tx } from '@sluice/db';
 
 /** An end as the agent reports it: in an `exited` message, or as one of a hello's or heartbeat's `finished`. */
 type Exited = JobExit | Extract<AgentMessage, { type: 'exited' }>;
@@ -130,7 +130,7 @@ export async function appendLog(dataDir: string, jobId: string, data: string): P
 export async function recordExits(db: Db, node: string, exits: readonly Exited[], now: Date): Promise<{ stale: string[] }> {
   const stale: string[] = [];
   for (const exit of exits) {
-    const placed = /^\d{1,15}$/.test(exit.jobId) && (await db.job.count({ where: { id: Number(exit.jobId), nodeName: node } })) > 0;
+    const placed = /^\d{1,15}$/.test(exit.jobId) && rawReader(db).all('SELECT 1 FROM Job WHERE id = ? AND nodeName = ?', Number(exit.jobId), node).length > 0;
     if (placed) await onExited(db, exit, now);
     else stale.push(exit.jobId);
   }

@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
-import { openDb } from '@sluice/db';
+import { closeDb, openDb } from '@sluice/db';
 import { pino } from 'pino';
 import { systemClock } from './clock';
 import { loadConfig } from './config';
-import { SchedulerDaemon } from './daemon';
+import { PORTAL_GATHER_MS, SchedulerDaemon } from './daemon';
 import { AgentGateway } from './gateway';
 import { internalHandler } from './internal-api';
 import { appendLog } from './job-lifecycle';
@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     ranks,
   });
   const d = daemon;
-  server.on('request', internalHandler({ secret: config.internalSecret, poke: d.poke, db, now: () => new Date(systemClock.now()) }));
+  server.on('request', internalHandler({ secret: config.internalSecret, poke: () => d.poke(PORTAL_GATHER_MS), db, now: () => new Date(systemClock.now()) }));
   gateway.attach(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
     // The last cycle's explanations are written before the database closes (the backstop bounds it).
     void d
       .published()
-      .then(() => db.$disconnect())
+      .then(() => closeDb(db))
       .finally(() => process.exit(0));
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import type { Db } from '@sluice/db';
 import { DEFAULT_SCHEDULER_CONFIG, type DeepPartial, mergeConfig, type QosSpec, type SchedulerConfig } from '@sluice/scheduler-core';
 
 /**
@@ -19,15 +18,25 @@ export function loadPolicyFile(file: string | undefined): SchedulerConfig {
   return mergeConfig(over as DeepPartial<SchedulerConfig>);
 }
 
+/** A QOS class as the database has it (booleans as SQLite stores them: 0 or 1). */
+export interface QosRow {
+  name: string;
+  priority: number;
+  preemptible: number | boolean;
+  canPreempt: string;
+  maxWallMinutes: number | null;
+  maxGpusPerUser: number | null;
+  maxGpusPerAccount: number | null;
+}
+
 /** The policy with the QOS classes as the database has them now. */
-export async function withQosFromDb(db: Db, base: SchedulerConfig): Promise<SchedulerConfig> {
-  const rows = await db.qos.findMany();
+export function withQos(base: SchedulerConfig, rows: readonly QosRow[]): SchedulerConfig {
   if (rows.length === 0) return base;
   const qos: Record<string, QosSpec> = {};
   for (const r of rows)
     qos[r.name] = {
       priority: r.priority,
-      preemptible: r.preemptible,
+      preemptible: Boolean(r.preemptible),
       canPreempt: r.canPreempt.split(',').filter(Boolean),
       maxWallSec: r.maxWallMinutes === null ? null : r.maxWallMinutes * 60,
       maxGpusPerUser: r.maxGpusPerUser,

@@ -1,5 +1,5 @@
 import type { JobExit, SchedulerMessageBody } from '@sluice/contracts';
-import { type Db, recordJobEvent } from '@sluice/db';
+import { type Db, rawReader, recordJobEvent } from '@sluice/db';
 import type { Logger } from 'pino';
 import { jobParts, launchSpecFor } from './applier';
 import type { Clock } from './clock';
@@ -71,10 +71,16 @@ export class WorkerRanks {
 
   /** Whether `node` runs the job's first part, another part, or none of it. */
   async placement(jobId: number, node: string): Promise<'first' | 'other' | null> {
-    const job = await this.deps.db.job.findUnique({ where: { id: jobId }, select: { nodeName: true, allocations: { where: { nodeName: node }, select: { id: true }, take: 1 } } });
+    // Asked for every message of every job: read without the ORM.
+    const [job] = rawReader(this.deps.db).all<{ nodeName: string | null; there: number }>(
+      'SELECT nodeName, EXISTS (SELECT 1 FROM Allocation WHERE jobId = ? AND nodeName = ?) AS there FROM Job WHERE id = ?',
+      jobId,
+      node,
+      jobId,
+    );
     if (!job) return null;
     if (job.nodeName === node) return 'first';
-    return job.allocations.length > 0 ? 'other' : null;
+    return job.there ? 'other' : null;
   }
 
   /** A Ray session's head is up: every further node starts its worker. */
@@ -129,12 +135,12 @@ export class WorkerRanks {
 
   /** Rank 0 ended the job: its other nodes stop their parts. */
   async jobEnded(jobId: number): Promise<void> {
-    const job = await this.deps.db.job.findUnique({ where: { id: jobId }, select: { nodeName: true, allocations: { select: { nodeName: true } } } });
     for (const k of this.ranks.keys()) if (k.startsWith(`${jobId}@`)) this.ranks.delete(k);
-    if (!job) return;
-    for (const node of new Set(job.allocations.map((a) => a.nodeName))) {
-      if (node !== job.nodeName) this.deps.send(node, { type: 'stop', jobId: String(jobId), graceSec: this.deps.stopGraceSec });
-    }
+    const others = rawReader(this.deps.db).all<{ nodeName: string }>(
+      'SELECT DISTINCT a.nodeName FROM Allocation a JOIN Job j ON j.id = a.jobId WHERE a.jobId = ? AND a.nodeName IS NOT j.nodeName',
+      jobId,
+    );
+    for (const { nodeName } of others) this.deps.send(nodeName, { type: 'stop', jobId: String(jobId), graceSec: this.deps.stopGraceSec });
   }
 
   /** A worker ended or vanished while its job runs: restart it after the back-off, and say so in the job's log. */

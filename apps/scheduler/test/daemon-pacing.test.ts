@@ -2,7 +2,7 @@ import { createTestDb } from '@sluice/db/testing';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Clock } from '../src/clock';
-import { SchedulerDaemon } from '../src/daemon';
+import { PORTAL_GATHER_MS, SchedulerDaemon } from '../src/daemon';
 import { RecordingSender } from './harness';
 
 /** A fake clock whose timers fire when time is advanced past them. */
@@ -82,6 +82,55 @@ describe('SchedulerDaemon pacing', () => {
       expect(runs).toEqual([0, 25, 500, 525]);
       await clock.advanceTo(1525);
       expect(runs).toEqual([0, 25, 500, 525, 1525]);
+    } finally {
+      daemon.stop();
+    }
+  });
+
+  it('gathers the portal\'s changes for longer than agents\' reports, and runs either at once when idle', async () => {
+    const clock = new TimerClock();
+    const failures: unknown[] = [];
+    const log = pino({ level: 'error' }, { write: (line: string) => void failures.push(line) });
+    const daemon = new SchedulerDaemon({ db: t.db, log, clock, gateway: new RecordingSender(), cycleMs: 10_000, nodeTimeoutMs: 60_000, stopGraceSec: 5 });
+    const runs: number[] = [];
+    let cycle: Promise<void> = Promise.resolve();
+    const runOnce = daemon.runOnce.bind(daemon);
+    daemon.runOnce = () => {
+      runs.push(clock.now());
+      cycle = runOnce();
+      return cycle;
+    };
+    /** Advances the clock, then waits for a cycle it started to end (on a busy machine it may take a while). */
+    const advance = async (to: number) => {
+      await clock.advanceTo(to);
+      await cycle;
+    };
+    try {
+      // Idle: a submission's cycle runs at once.
+      daemon.poke(PORTAL_GATHER_MS);
+      await advance(0);
+      expect(runs).toEqual([0]);
+      // A burst of submissions right after it: one cycle, PORTAL_GATHER_MS after the last.
+      for (const at of [1, 30, 60, 90]) {
+        await advance(at);
+        daemon.poke(PORTAL_GATHER_MS);
+      }
+      await advance(99);
+      expect(runs).toEqual([0]);
+      await advance(100);
+      expect(runs).toEqual([0, 100]);
+      // Submissions go on; then an agent reports GPUs free: the cycle comes forward to GATHER_MS.
+      await advance(110);
+      daemon.poke(PORTAL_GATHER_MS);
+      await advance(115);
+      daemon.poke();
+      await advance(124);
+      expect(runs).toEqual([0, 100]);
+      await advance(125);
+      expect(runs).toEqual([0, 100, 125]);
+      await advance(5000);
+      expect(runs).toEqual([0, 100, 125]);
+      expect(failures).toEqual([]);
     } finally {
       daemon.stop();
     }

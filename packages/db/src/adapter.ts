@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 
 type Factory = PrismaBetterSQLite3;
@@ -6,7 +5,7 @@ type Adapter = Awaited<ReturnType<Factory['connect']>>;
 type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
 
 /**
- * Prisma's better-sqlite3 driver adapter with its transactions changed in two ways:
+ * Prisma's better-sqlite3 driver adapter with its transactions changed in these ways:
  *
  * - They begin IMMEDIATE: they take the write lock first. A deferred transaction that reads and
  *   then writes fails at once with SQLITE_BUSY_SNAPSHOT when another process wrote in between (the
@@ -19,8 +18,9 @@ type Transaction = Awaited<ReturnType<Adapter['startTransaction']>>;
  * - A BEGIN that fails (the timeout ran out) fails only its own transaction. The stock adapter
  *   keeps its one-transaction-at-a-time lock after a failed BEGIN, so every later transaction
  *   of the process waited forever.
- * - Those started inside `readTransaction` begin DEFERRED instead: a consistent read (WAL gives it
- *   a snapshot) that holds no write lock, so it delays no writer in another process.
+ * - A query outside any transaction waits for the transaction under way to end. The connection is
+ *   one, so the stock adapter ran it inside that transaction: a write from elsewhere in the process
+ *   became part of it (and was rolled back with it), and other connections saw it only at its commit.
  */
 export function sqliteAdapter(url: string, busyTimeoutMs: number) {
   const factory = new PrismaBetterSQLite3({ url, timeout: busyTimeoutMs });
@@ -32,26 +32,17 @@ export function sqliteAdapter(url: string, busyTimeoutMs: number) {
 }
 
 const BEGIN = { sql: 'BEGIN IMMEDIATE', args: [], argTypes: [] };
-const BEGIN_READ = { sql: 'BEGIN DEFERRED', args: [], argTypes: [] };
-const reading = new AsyncLocalStorage<true>();
-
-/**
- * Runs `work` (which starts a transaction: `db.$transaction(...)`) with its transaction begun
- * DEFERRED: for reads that must be consistent with each other. It must not write: a write
- * there fails when another process wrote since the transaction's first read.
- */
-export const inReadTransaction = <T>(work: () => Promise<T>): Promise<T> => reading.run(true, work);
 
 const sql = (text: string) => ({ sql: text, args: [], argTypes: [] });
 const isBusy = (err: unknown) => (err as { cause?: { originalCode?: string } }).cause?.originalCode === 'SQLITE_BUSY';
 
 /** Runs BEGIN, waiting for the write lock (up to `timeoutMs`) without blocking the event loop. */
-async function begin(adapter: Adapter, statement: typeof BEGIN, timeoutMs: number): Promise<void> {
+async function begin(adapter: Adapter, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (let pause = 1; ; pause = Math.min(pause * 2, 16)) {
     // The driver runs each of these at once, when called: no other query of this process can
     // come in between and find the busy timeout off.
-    const settled = Promise.allSettled([adapter.queryRaw(sql('PRAGMA busy_timeout = 0')), adapter.executeRaw(statement), adapter.queryRaw(sql(`PRAGMA busy_timeout = ${timeoutMs}`))]);
+    const settled = Promise.allSettled([adapter.queryRaw(sql('PRAGMA busy_timeout = 0')), adapter.executeRaw(BEGIN), adapter.queryRaw(sql(`PRAGMA busy_timeout = ${timeoutMs}`))]);
     const [, began] = await settled;
     if (began?.status === 'fulfilled') return;
     if (!isBusy(began?.reason) || Date.now() >= deadline) throw began?.reason;
@@ -71,18 +62,26 @@ function immediateTransactions(adapter: Adapter, busyTimeoutMs: number): Adapter
     tail = tail.then(() => done);
     return mine;
   };
+  /** Runs a query outside any transaction once the transaction under way (if any) has ended. */
+  const alone = async <T>(query: () => Promise<T>): Promise<T> => {
+    const release = await turn();
+    try {
+      return await query();
+    } finally {
+      release();
+    }
+  };
   return {
     provider: adapter.provider,
     adapterName: adapter.adapterName,
-    queryRaw: (q) => adapter.queryRaw(q),
-    executeRaw: (q) => adapter.executeRaw(q),
-    executeScript: (s) => adapter.executeScript(s),
+    queryRaw: (q) => alone(() => adapter.queryRaw(q)),
+    executeRaw: (q) => alone(() => adapter.executeRaw(q)),
+    executeScript: (s) => alone(() => adapter.executeScript(s)),
     dispose: () => adapter.dispose(),
     async startTransaction(): Promise<Transaction> {
-      const statement = reading.getStore() ? BEGIN_READ : BEGIN;
       const release = await turn();
       try {
-        await begin(adapter, statement, busyTimeoutMs);
+        await begin(adapter, busyTimeoutMs);
       } catch (err) {
         release();
         throw err;

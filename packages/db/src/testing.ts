@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach } from 'vitest';
-import { type Db, openDb } from './index';
+import { closeDb, type Db, openDb } from './index';
 import { applyMigrations, databaseUrlFor } from './migrate';
 
 export interface TestDb {
@@ -23,7 +23,7 @@ export async function createTestDb(): Promise<TestDb> {
     dataDir,
     databaseUrl,
     cleanup: async () => {
-      await db.$disconnect();
+      await closeDb(db);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Db, openDb, readTransaction } from '../src/index';
+import { type Db, openDb } from '../src/index';
 import { createTestDb } from '../src/testing';
 
 // Another process's connection, as the scheduler's is to the portal's: plain better-sqlite3.
@@ -35,19 +35,25 @@ describe('transactions', () => {
     }
   });
 
-  it('a read transaction holds no write lock and sees one snapshot', async () => {
-    const other = new Database(t.databaseUrl.replace(/^file:/, ''), { timeout: 0 });
-    try {
-      const counts = await readTransaction(impatient, async (tx) => {
-        const before = await tx.user.count();
-        other.exec("INSERT INTO User (username, passwordHash, role, createdAt) VALUES ('during-read', 'x', 'user', 0)");
-        return [before, await tx.user.count()];
-      });
-      expect(counts[1]).toBe(counts[0]);
-      expect(await impatient.user.count()).toBe((counts[0] ?? 0) + 1);
-    } finally {
-      other.close();
-    }
+  it('a query outside a transaction is not part of the one under way: it runs after it, and outlives its rollback', async () => {
+    await t.db.user.create({ data: { username: 'bystander', passwordHash: 'old' } });
+    let entered!: () => void;
+    const inside = new Promise<void>((r) => {
+      entered = r;
+    });
+    // Another part of the process has a transaction open (e.g. the scheduler publishing the queue).
+    const other = t.db.$transaction(async (tx) => {
+      await tx.user.create({ data: { username: 'inside-tx', passwordHash: 'x' } });
+      entered();
+      await new Promise((r) => setTimeout(r, 50));
+      throw new Error('rolled back');
+    });
+    await inside;
+    await t.db.user.update({ where: { username: 'bystander' }, data: { passwordHash: 'new' } });
+    await expect(other).rejects.toThrow('rolled back');
+    expect(await t.db.user.findMany({ where: { username: { in: ['inside-tx', 'bystander'] } }, select: { username: true, passwordHash: true } })).toEqual([
+      { username: 'bystander', passwordHash: 'new' },
+    ]);
   });
 
   it('a transaction that cannot get the lock in time fails alone; the next ones run', async () => {

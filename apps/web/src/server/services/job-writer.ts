@@ -10,10 +10,15 @@ interface Queued {
 
 /** At most this many jobs per transaction. */
 const MAX_BATCH = 500;
+/**
+ * How long the first job of a batch waits for others. Requests that arrive together are parsed over
+ * several turns of the event loop, so without it a burst was written one or two jobs at a time.
+ */
+const GATHER_MS = 2;
 
 /**
- * Writes new jobs, each with its PENDING history entry. Jobs submitted in the same turn of the
- * event loop, or while a write is under way, are written together in one transaction of two
+ * Writes new jobs, each with its PENDING history entry. Jobs submitted within GATHER_MS of each
+ * other, or while a write is under way, are written together in one transaction of two
  * statements (a group commit): under a burst of submissions the database's write lock is taken
  * once per batch, not once per job. If a batch fails, its jobs are written one by one, so a bad
  * one fails alone.
@@ -29,12 +34,11 @@ export class JobWriter {
     return new Promise<Job>((resolve, reject) => {
       this.queue.push({ data, event, resolve, reject });
       if (this.scheduled || this.writing) return;
-      // After the I/O at hand: requests that arrived together reach the queue before the write.
       this.scheduled = true;
-      setImmediate(() => {
+      setTimeout(() => {
         this.scheduled = false;
         void this.drain();
-      });
+      }, GATHER_MS);
     });
   }
 
