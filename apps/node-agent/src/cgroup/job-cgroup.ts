@@ -3,6 +3,8 @@ import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Waits between looks at a cgroup the kernel is still emptying: 1, 2, 4 ... 20 ms (a job's end waits for it). */
+const backOff = (attempt: number) => sleep(Math.min(20, 2 ** attempt));
 
 /** Where one job's cgroup lives in each hierarchy the node has. */
 export interface JobCgroupDirs {
@@ -65,7 +67,7 @@ export async function removeCgroupTree(dir: string): Promise<void> {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT') return;
       if (code !== 'EBUSY' || attempt >= 100) throw err;
-      await sleep(20);
+      await backOff(attempt);
     }
   }
 }
@@ -152,7 +154,7 @@ export class JobCgroup {
       const pids = await this.pids();
       if (pids.length === 0) return;
       for (const pid of pids) signalPid(pid, 'SIGKILL');
-      await sleep(20);
+      await backOff(round);
     }
   }
 
