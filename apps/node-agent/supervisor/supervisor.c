@@ -10,9 +10,9 @@
  *         ◀──stdout: "started"──                  wait → kill the process group → cgroup.kill
  *                                                 → exit.json {exitCode, signal, endedAt[, error]}
  *
- * The launch on stdin is a list of NUL-terminated records, each a tag byte and a value
- * (supervisor-launch.ts writes it): `f` program, `d` working directory, `k` cgroup.kill file
- * (optional), `a` one argument (in order, after argv[0]), `e` one NAME=value of the environment,
+ * The launch on stdin is a list of NUL-terminated records, each a tag byte and a value (encodeLaunch
+ * in src/supervisor-program.ts writes it): `f` program, `d` working directory, `k` cgroup.kill
+ * file (optional), `a` one argument (in order, after argv[0]), `e` one NAME=value of the environment,
  * and a last record `.` that says the launch is whole. Nothing starts until the whole launch has
  * come: if the agent died before sending it (stdin ends early), the supervisor exits and nothing
  * ran. It ignores SIGTERM, SIGINT and SIGHUP: stopping a job signals the workload's process group
@@ -89,7 +89,7 @@ static void json_string(char *out, const char *text) {
   *out = '\0';
 }
 
-/* The name Node gives a signal (SIGTERM, ...), so the agent reads both supervisors' records alike. */
+/* A signal's name as the agent reports it (SIGTERM, ...: the names Node uses). */
 static const char *signal_name(int sig) {
   switch (sig) {
 #define S(name) case name: return #name;

@@ -22,7 +22,7 @@ export function loadPolicyFile(file: string | undefined): SchedulerConfig {
 export interface QosRow {
   name: string;
   priority: number;
-  preemptible: number | boolean;
+  preemptible: number;
   canPreempt: string;
   maxWallMinutes: number | null;
   maxGpusPerUser: number | null;
@@ -36,7 +36,7 @@ export function withQos(base: SchedulerConfig, rows: readonly QosRow[]): Schedul
   for (const r of rows)
     qos[r.name] = {
       priority: r.priority,
-      preemptible: Boolean(r.preemptible),
+      preemptible: r.preemptible === 1,
       canPreempt: r.canPreempt.split(',').filter(Boolean),
       maxWallSec: r.maxWallMinutes === null ? null : r.maxWallMinutes * 60,
       maxGpusPerUser: r.maxGpusPerUser,

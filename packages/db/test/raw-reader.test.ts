@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { rawReader, sqliteTime } from '../src/index';
+import { databaseFile } from '../src/raw-reader';
 import { testDbForFile } from '../src/testing';
 
 // Another process's connection (the portal's, as the scheduler sees it): plain better-sqlite3.
@@ -14,7 +15,7 @@ describe('the raw reader', () => {
     const reader = rawReader(t.db);
     await t.db.user.create({ data: { username: 'first', passwordHash: 'x' } });
     expect(usernames(reader.all('SELECT username FROM User ORDER BY id'))).toEqual(['first']);
-    const other = new Database(t.databaseUrl.replace(/^file:/, ''));
+    const other = new Database(databaseFile(t.databaseUrl));
     try {
       const [before, after] = reader.consistent((q) => {
         const one = q<{ username: string }>('SELECT username FROM User ORDER BY id');

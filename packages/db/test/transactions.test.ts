@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Db, openDb } from '../src/index';
+import { databaseFile } from '../src/raw-reader';
 import { createTestDb } from '../src/testing';
 
 // Another process's connection, as the scheduler's is to the portal's: plain better-sqlite3.
@@ -21,7 +22,7 @@ const addUser = (db: Db, username: string) => db.$transaction(async (tx) => tx.u
 
 describe('transactions', () => {
   it('take the write lock first: another writer waits for them, instead of making them fail after their first read', async () => {
-    const other = new Database(t.databaseUrl.replace(/^file:/, ''), { timeout: 0 });
+    const other = new Database(databaseFile(t.databaseUrl), { timeout: 0 });
     try {
       const created = await t.db.$transaction(async (tx) => {
         const n = await tx.user.count();
@@ -57,7 +58,7 @@ describe('transactions', () => {
   });
 
   it('a transaction that cannot get the lock in time fails alone; the next ones run', async () => {
-    const holder = new Database(t.databaseUrl.replace(/^file:/, ''));
+    const holder = new Database(databaseFile(t.databaseUrl));
     holder.exec('BEGIN IMMEDIATE');
     try {
       await expect(addUser(impatient, 'while-locked')).rejects.toThrow();
@@ -72,7 +73,7 @@ describe('transactions', () => {
 
   it('waiting for the write lock leaves the event loop free: what holds the lock in this process can finish', async () => {
     const patient = await openDb(t.databaseUrl, { busyTimeoutMs: 10_000 });
-    const holder = new Database(t.databaseUrl.replace(/^file:/, ''));
+    const holder = new Database(databaseFile(t.databaseUrl));
     holder.exec('BEGIN IMMEDIATE');
     try {
       // SQLite's own busy wait would block this thread until its timeout: the timer that ends
